@@ -1,0 +1,5 @@
+import sys
+
+from aeviz.cli import main
+
+sys.exit(main())

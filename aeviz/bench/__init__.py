@@ -1,0 +1,1 @@
+"""Benchmarks that print figures: `python -m aeviz.bench train | quality | ui`."""

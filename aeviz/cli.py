@@ -1,0 +1,140 @@
+"""Command line: `python -m aeviz train | eval | list | zoo`. Bad arguments exit with code 2."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from aeviz import checkpoint, presets
+from aeviz.data import DATASETS, DataUnavailable, load
+from aeviz.models import list_models
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m aeviz", description="Train, evaluate and list autoencoders.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("train", help="train one model and save it as a safetensors checkpoint")
+    t.add_argument("--model", required=True, choices=list_models())
+    t.add_argument("--dataset", default="mnist", choices=[*DATASETS, "patterns", "random"])
+    t.add_argument("--latent", type=int, help="latent size (default: the lecture's)")
+    t.add_argument("--hidden", type=_sizes, help="hidden sizes, e.g. 128,64 (empty for none)")
+    t.add_argument("--recon", choices=["mse", "bce"])
+    t.add_argument("--backbone", choices=["mlp", "conv"])
+    t.add_argument("--upsample", choices=["transpose", "nearest", "unpool"])
+    t.add_argument("--beta", type=float)
+    t.add_argument("--rho", type=float)
+    t.add_argument("--noise", choices=["gaussian", "masking", "saltpepper"])
+    t.add_argument("--noise-level", type=float)
+    t.add_argument("--epochs", type=int)
+    t.add_argument("--batch-size", type=int)
+    t.add_argument("--lr", type=float, help="learning rate (alpha)")
+    t.add_argument("--optimizer", choices=["adam", "sgd"])
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--max-samples", type=int, help="train on the first N images only")
+    t.add_argument("--out", type=Path, default=Path("runs"), help="folder for the checkpoint")
+
+    e = sub.add_parser("eval", help="print a model's test metrics")
+    e.add_argument("model", help="a pretrained name (see `list`) or a checkpoint path")
+    e.add_argument("--dataset", choices=[*DATASETS, "patterns", "random"], help="default: the model's own")
+    e.add_argument("--json", action="store_true", help="machine-readable output")
+
+    sub.add_parser("list", help="list model families and pretrained models")
+
+    z = sub.add_parser("zoo", help="retrain every pretrained model into pretrained/")
+    z.add_argument("--data-dir", type=Path, help="folder with MNIST/ and FashionMNIST/ (sets AEVIZ_DATA_DIR)")
+    z.add_argument("--only", nargs="*", help="retrain only these names")
+    return p
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(s) for s in text.split(",") if s.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+
+
+def _progress(total: int):
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="step", dynamic_ncols=True, file=sys.stderr)
+
+    def on_step(s: dict) -> None:
+        bar.update(1)
+        bar.set_postfix(epoch=s["epoch"], loss=f"{s['loss']:.3f}", img_s=f"{s['samples_per_s']:.0f}", refresh=False)
+
+    return bar, on_step
+
+
+def cmd_train(a: argparse.Namespace) -> int:
+    from aeviz import build_model, evaluate, train
+
+    model_cfg, train_cfg = presets.default(a.model, a.dataset)
+    overrides = {k: getattr(a, k) for k in ("latent", "hidden", "recon", "backbone", "upsample", "beta", "rho", "noise")}
+    overrides["noise_level"] = a.noise_level
+    model_cfg = model_cfg.replace(**{k: v for k, v in overrides.items() if v is not None})
+    t_over = {"epochs": a.epochs, "batch_size": a.batch_size, "lr": a.lr, "optimizer": a.optimizer, "max_samples": a.max_samples}
+    train_cfg = train_cfg.replace(seed=a.seed, **{k: v for k, v in t_over.items() if v is not None})
+    train_set, test_set = load(a.dataset, "train"), load(a.dataset, "test")
+    model_cfg = model_cfg.replace(shape=train_set.shape)
+    model = build_model(model_cfg, seed=a.seed)
+    n = min(len(train_set), train_cfg.max_samples or len(train_set))
+    bar, on_step = _progress(train_cfg.epochs * -(-n // min(train_cfg.batch_size, n)))
+    with bar:
+        history = train(model, train_set, train_cfg, on_step=on_step)
+    metrics = evaluate(model, test_set)
+    out = a.out / f"{a.dataset}-{a.model}.safetensors"
+    checkpoint.save(model, out, dataset=a.dataset, recipe=train_cfg.to_dict(), metrics=metrics, seconds=history.seconds)
+    print(f"trained {a.model} on {a.dataset} in {history.seconds:.1f} s: " + _fmt(metrics))
+    print(f"saved {out}")
+    return 0
+
+
+def _fmt(metrics: dict[str, float]) -> str:
+    return ", ".join(f"{k} {v:.4f}" if abs(v) < 100 else f"{k} {v:.1f}" for k, v in metrics.items())
+
+
+def cmd_eval(a: argparse.Namespace) -> int:
+    from aeviz import evaluate
+
+    model = checkpoint.load_any(a.model)
+    info = checkpoint.read_manifest()["models"].get(a.model, {})
+    dataset = a.dataset or info.get("dataset") or "mnist"
+    metrics = evaluate(model, load(dataset, "test"))
+    if a.json:
+        print(json.dumps({"model": a.model, "dataset": dataset, **metrics}))
+    else:
+        print(f"{a.model} on {dataset} test: " + _fmt(metrics))
+    return 0
+
+
+def cmd_list(_: argparse.Namespace) -> int:
+    print("families: " + ", ".join(list_models()))
+    models = checkpoint.read_manifest()["models"]
+    for name, info in models.items():
+        m = info.get("metrics", {})
+        print(f"  {name:24s} {info['config']['family']:9s} mse {m.get('mse', float('nan')):.4f}")
+    return 0
+
+
+def cmd_zoo(a: argparse.Namespace) -> int:
+    import os
+
+    if a.data_dir:
+        os.environ["AEVIZ_DATA_DIR"] = str(a.data_dir)
+    from aeviz import zoo
+
+    zoo.build(only=a.only)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    a = _parser().parse_args(argv)
+    try:
+        return {"train": cmd_train, "eval": cmd_eval, "list": cmd_list, "zoo": cmd_zoo}[a.command](a)
+    except (DataUnavailable, checkpoint.CheckpointError, ValueError, FileNotFoundError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        # a bad value is a usage error (2); a missing dataset or a refused checkpoint is not (1)
+        return 1 if isinstance(e, DataUnavailable | checkpoint.CheckpointError | FileNotFoundError) else 2

@@ -1,0 +1,104 @@
+"""Convolutional autoencoder (lecture 000): Conv16-pool-Conv8-pool, then two upsampling stages.
+
+The decoder's upsampling is selectable, as in the lecture's unpooling slides:
+- "transpose": ConvTranspose 2x2 stride 2 (learned "unpooling + convolution"), the lecture's model;
+- "nearest": nearest-neighbour upsample then a 3x3 convolution;
+- "unpool": max-unpooling with the encoder's remembered indices, then a 3x3 convolution.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from aeviz.config import ModelConfig
+from aeviz.models import register
+from aeviz.models.base import Autoencoder, Output, activation
+
+Indices = tuple[Tensor, Tensor] | None
+
+
+def check_conv_shape(config: ModelConfig) -> None:
+    _, h, w = config.shape
+    if h % 4 or w % 4:
+        raise ValueError(f"the conv backbone pools twice: height and width must be multiples of 4, got {h}x{w}")
+
+
+class ConvEncoder(nn.Module):
+    def __init__(self, in_ch: int, channels: tuple[int, ...], keep_indices: bool) -> None:
+        super().__init__()
+        c1, c2 = channels
+        self.conv1 = nn.Conv2d(in_ch, c1, 3, padding=1)
+        self.conv2 = nn.Conv2d(c1, c2, 3, padding=1)
+        self.keep_indices = keep_indices  # only max-unpooling needs them, and they cost time
+
+    def forward(self, x: Tensor) -> tuple[Tensor, Indices]:
+        h = F.relu(self.conv1(x))  # (B, c1, H, W)
+        if not self.keep_indices:
+            h = F.relu(self.conv2(F.max_pool2d(h, 2)))  # (B, c2, H/2, W/2)
+            return F.max_pool2d(h, 2), None  # (B, c2, H/4, W/4)
+        h, i1 = F.max_pool2d(h, 2, return_indices=True)
+        h = F.relu(self.conv2(h))
+        z, i2 = F.max_pool2d(h, 2, return_indices=True)
+        return z, (i1, i2)
+
+
+def bed_of_nails(z: Tensor) -> Tensor:
+    """Indices putting every value in the top-left of its 2x2 window (lecture 000's "bed of nails")."""
+    b, c, h, w = z.shape
+    rows = torch.arange(h, device=z.device).mul(2).view(h, 1) * (2 * w)
+    cols = torch.arange(w, device=z.device).mul(2).view(1, w)
+    return (rows + cols).expand(b, c, h, w)
+
+
+class ConvDecoder(nn.Module):
+    def __init__(self, out_ch: int, channels: tuple[int, ...], upsample: str, out_act: str) -> None:
+        super().__init__()
+        c1, c2 = channels
+        self.upsample = upsample
+        if upsample == "transpose":
+            self.conv1 = nn.ConvTranspose2d(c2, c1, 2, stride=2)
+            self.conv2 = nn.ConvTranspose2d(c1, out_ch, 2, stride=2)
+        else:
+            self.conv1 = nn.Conv2d(c2, c1, 3, padding=1)
+            self.conv2 = nn.Conv2d(c1, out_ch, 3, padding=1)
+        self.out_act = activation(out_act)
+
+    def _up(self, h: Tensor, indices: Tensor | None) -> Tensor:
+        if self.upsample == "transpose":
+            return h  # the transposed convolution upsamples by itself
+        if self.upsample == "nearest":
+            return F.interpolate(h, scale_factor=2, mode="nearest")
+        # without remembered indices (decoding a free z) fall back to the bed of nails
+        idx = indices if indices is not None else bed_of_nails(h)
+        return F.max_unpool2d(h, idx, 2)
+
+    def forward(self, z: Tensor, indices: Indices = None) -> Tensor:
+        i1, i2 = indices if indices is not None else (None, None)
+        h = F.relu(self.conv1(self._up(z, i2)))  # (B, c1, H/2, W/2)
+        return self.out_act(self.conv2(self._up(h, i1)))  # (B, C, H, W)
+
+
+@register("conv")
+class ConvAutoencoder(Autoencoder):
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__(config)
+        check_conv_shape(config)
+        self.encoder = ConvEncoder(config.shape[0], config.channels, config.upsample == "unpool")
+        self.decoder = ConvDecoder(config.shape[0], config.channels, config.upsample, config.output_activation)
+
+    @property
+    def latent_shape(self) -> tuple[int, ...]:
+        _, h, w = self.config.shape
+        return (self.config.channels[1], h // 4, w // 4)
+
+    def encode(self, x: Tensor) -> Tensor:
+        return self.encoder(x)[0]
+
+    def decode(self, z: Tensor, indices: Indices = None) -> Tensor:
+        return self.decoder(z, indices)
+
+    def forward(self, x: Tensor) -> Output:
+        z, indices = self.encoder(x)
+        return Output(x_hat=self.decoder(z, indices), z=z)

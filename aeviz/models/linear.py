@@ -1,0 +1,15 @@
+"""Linear autoencoder: the MLP with every activation removed (lecture 000's "FC linear").
+
+With one hidden layer (P -> K -> P) and squared error it learns PCA's top-K subspace.
+"""
+
+from __future__ import annotations
+
+from aeviz.models import register
+from aeviz.models.mlp import MLPAutoencoder
+
+
+@register("linear")
+class LinearAutoencoder(MLPAutoencoder):
+    def activations(self) -> tuple[str, str, str]:
+        return "identity", "identity", "identity"

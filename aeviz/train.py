@@ -1,0 +1,160 @@
+"""The one training loop (used by the CLI, the zoo, the benchmarks and the UI) and evaluation.
+
+The loop batches from tensors already in memory: a random permutation per epoch, one fancy-index
+and one uint8 -> float conversion per batch. Progress goes out through callbacks, so the loop
+never knows who is watching (a progress bar, a Streamlit fragment, a worker process's queue).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from aeviz.config import TrainConfig
+from aeviz.data import ImageSet
+from aeviz.models.base import Autoencoder, reconstruction_per_image
+from aeviz.models.vae import VariationalAutoencoder
+
+
+@dataclass
+class History:
+    steps: list[dict[str, float]] = field(default_factory=list)  # loss parts per step
+    epochs: list[dict[str, float]] = field(default_factory=list)  # means per epoch, timing, metrics
+    stopped: bool = False  # cancelled before the last epoch ended
+    seconds: float = 0.0
+
+
+def make_optimizer(model: Autoencoder, config: TrainConfig) -> torch.optim.Optimizer:
+    if config.optimizer == "sgd":
+        return torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
+    return torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+
+
+def train(
+    model: Autoencoder,
+    data: ImageSet,
+    config: TrainConfig,
+    *,
+    on_step: Callable[[dict[str, float]], None] | None = None,
+    on_epoch: Callable[[dict[str, float]], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    eval_data: ImageSet | None = None,
+) -> History:
+    """Train `model` in place; deterministic for a given model init, data and `config.seed`.
+
+    `should_stop` is polled between steps; the model keeps what it learned until then.
+    With `eval_data`, every epoch record carries that set's metrics.
+    """
+    data = data.subset(config.max_samples)
+    n, bs = len(data), min(config.batch_size, len(data))
+    steps_per_epoch = math.ceil(n / bs)
+    total_steps = steps_per_epoch * config.epochs
+    opt = make_optimizer(model, config)
+    # cosine decay to 0 per step: ends at the bottom of the basin instead of bouncing around it
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: 0.5 * (1 + math.cos(math.pi * s / total_steps)) if config.cosine else 1.0
+    )
+    history = History()
+    old_threads = torch.get_num_threads()
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    t_start = time.perf_counter()
+    step = 0
+    try:
+        with torch.random.fork_rng(devices=[]):  # noise and sampling draw from a seeded, private stream
+            torch.manual_seed(config.seed)
+            g = torch.Generator().manual_seed(config.seed)
+            model.train()
+            for epoch in range(1, config.epochs + 1):
+                t_epoch = time.perf_counter()
+                sums = torch.zeros(3)
+                perm = torch.randperm(n, generator=g)
+                for i in range(steps_per_epoch):
+                    if should_stop is not None and should_stop():
+                        history.stopped = True
+                        return history
+                    x = data.floats(perm[i * bs : (i + 1) * bs])  # (B, C, H, W) in [0, 1]
+                    out = model(x)
+                    loss = model.loss(x, out)
+                    opt.zero_grad(set_to_none=True)
+                    loss.total.backward()
+                    opt.step()
+                    sched.step()
+                    step += 1
+                    parts = torch.stack([p.detach() for p in loss])
+                    sums += parts * len(x)
+                    total, recon, reg = parts.tolist()
+                    history.steps.append({"step": step, "loss": total, "recon": recon, "reg": reg})
+                    if on_step is not None:
+                        elapsed = time.perf_counter() - t_start
+                        on_step({
+                            **history.steps[-1], "epoch": epoch, "total_steps": total_steps,
+                            "samples_per_s": step * bs / elapsed, "elapsed": elapsed,
+                        })  # fmt: skip
+                seconds = time.perf_counter() - t_epoch
+                total, recon, reg = (sums / n).tolist()
+                record: dict[str, Any] = {
+                    "epoch": epoch, "loss": total, "recon": recon, "reg": reg,
+                    "seconds": seconds, "samples_per_s": n / seconds,
+                }  # fmt: skip
+                if eval_data is not None:
+                    record.update({f"test_{k}": v for k, v in evaluate(model, eval_data).items()})
+                    model.train()
+                history.epochs.append(record)
+                if on_epoch is not None:
+                    on_epoch(record)
+    finally:
+        model.eval()
+        history.seconds = time.perf_counter() - t_start
+        torch.set_num_threads(old_threads)
+    return history
+
+
+@torch.no_grad()
+def evaluate(model: Autoencoder, data: ImageSet, batch_size: int = 1000) -> dict[str, float]:
+    """Test metrics: per-pixel MSE and BCE, PSNR (of the mean MSE), ELBO for VAEs, rho_hat for sparse."""
+    was_training = model.training
+    model.eval()
+    g = torch.Generator().manual_seed(0)  # the ELBO's sample: same number on every call
+    n_pix = math.prod(data.shape)
+    sums: dict[str, float] = {"mse": 0.0, "bce": 0.0, "elbo": 0.0, "rho_hat": 0.0}
+    for i in range(0, len(data), batch_size):
+        x = data.floats(slice(i, i + batch_size))
+        out = model(x)
+        sums["mse"] += reconstruction_per_image(out.x_hat, x, "mse").sum().item()
+        if x.min() >= 0 and x.max() <= 1:  # cross-entropy is defined for pixel intensities only
+            sums["bce"] += reconstruction_per_image(out.x_hat, x, "bce").sum().item()
+        else:
+            sums["bce"] = math.nan
+        if isinstance(model, VariationalAutoencoder):
+            sums["elbo"] += model.elbo(x, generator=g).sum().item()
+        if model.family == "sparse":
+            sums["rho_hat"] += out.z.mean(1).sum().item()
+    model.train(was_training)
+    n = len(data)
+    metrics = {"mse": sums["mse"] / (n * n_pix), "bce": sums["bce"] / (n * n_pix)}
+    metrics["psnr"] = psnr(metrics["mse"])
+    if isinstance(model, VariationalAutoencoder):
+        metrics["elbo"] = sums["elbo"] / n  # nats per image
+    if model.family == "sparse":
+        metrics["rho_hat"] = sums["rho_hat"] / n
+    return metrics
+
+
+def psnr(mse: float | Tensor) -> float | Tensor:
+    """Peak signal-to-noise ratio in dB for pixels in [0, 1]."""
+    if isinstance(mse, Tensor):
+        return 10 * torch.log10(1 / mse.clamp_min(1e-10))
+    return 10 * math.log10(1 / max(mse, 1e-10))
+
+
+@torch.no_grad()
+def per_image_mse(model: Autoencoder, x: Tensor) -> Tensor:
+    """(B,) mean squared error per pixel of each image's reconstruction."""
+    return (model.reconstruct(x) - x).square().flatten(1).mean(1)

@@ -1,0 +1,125 @@
+"""Checkpoints refuse what they should, the CLI speaks clearly, aeviz stays free of Streamlit."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import safetensors.torch
+import torch
+
+import aeviz
+from aeviz import ModelConfig, checkpoint
+from aeviz.data import DataUnavailable, load_dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ModelConfig(family="mlp", shape=(1, 8, 8), hidden=(16,), latent=3)
+
+
+def _saved(tmp_path) -> Path:
+    return checkpoint.save(aeviz.build_model(TINY, seed=0), tmp_path / "m.safetensors")
+
+
+def test_pickled_checkpoint_is_refused(tmp_path):
+    path = tmp_path / "m.pt"
+    torch.save(aeviz.build_model(TINY).state_dict(), path)
+    with pytest.raises(checkpoint.CheckpointError, match="pickled"):
+        checkpoint.load(path)
+    path.write_bytes(pickle.dumps({"a": 1}))
+    with pytest.raises(checkpoint.CheckpointError, match="pickled"):
+        checkpoint.load(path)
+
+
+def test_garbage_and_truncated_files_are_refused(tmp_path):
+    good = _saved(tmp_path).read_bytes()
+    for data in (b"hello", b"\x00" * 64, good[: len(good) // 2]):
+        with pytest.raises(checkpoint.CheckpointError):
+            checkpoint.from_bytes(data)
+
+
+def test_weights_that_do_not_match_their_config_are_refused():
+    model = aeviz.build_model(TINY)
+    tensors = {k: v.contiguous() for k, v in model.state_dict().items()}
+    config = TINY.replace(latent=4).to_json()  # the tensors are for latent 3
+    data = safetensors.torch.save(tensors, metadata={"format": checkpoint.FORMAT, "config": config})
+    with pytest.raises(checkpoint.CheckpointError, match="wrong shape"):
+        checkpoint.from_bytes(data)
+    data = safetensors.torch.save({"w": torch.zeros(2)}, metadata={"format": checkpoint.FORMAT, "config": TINY.to_json()})
+    with pytest.raises(checkpoint.CheckpointError, match="missing"):
+        checkpoint.from_bytes(data)
+    data = safetensors.torch.save(tensors, metadata={"format": "other"})
+    with pytest.raises(checkpoint.CheckpointError, match="not an aeviz checkpoint"):
+        checkpoint.from_bytes(data)
+
+
+def test_non_finite_weights_are_refused():
+    model = aeviz.build_model(TINY)
+    with torch.no_grad():
+        next(model.parameters())[0, 0] = float("nan")
+    with pytest.raises(checkpoint.CheckpointError, match="NaN"):
+        checkpoint.from_bytes(checkpoint.to_bytes(model))
+
+
+def test_half_precision_roundtrip_is_close(tmp_path):
+    model = aeviz.build_model(TINY, seed=0).eval()
+    loaded, _ = checkpoint.from_bytes(checkpoint.to_bytes(model, half=True))
+    x = torch.rand(4, 1, 8, 8)
+    torch.testing.assert_close(loaded(x).x_hat, model(x).x_hat, atol=2e-3, rtol=0)
+    assert next(loaded.parameters()).dtype == torch.float32
+
+
+def test_unknown_pretrained_name_lists_choices():
+    with pytest.raises(checkpoint.CheckpointError, match="unknown pretrained model 'nope'"):
+        checkpoint.load_pretrained("nope")
+
+
+def test_missing_dataset_says_where_to_put_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("AEVIZ_DATA_DIR", str(tmp_path))
+    load_dataset.cache_clear()
+    with pytest.raises(DataUnavailable, match="put the four IDX files"):
+        load_dataset("fashion", "test", download=False)
+    load_dataset.cache_clear()
+
+
+def _cli(*args: str, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "aeviz", *args], cwd=ROOT, capture_output=True, text=True, **kw)
+
+
+def test_cli_usage_errors_exit_2():
+    assert _cli().returncode == 2
+    r = _cli("train", "--model", "transformer")
+    assert r.returncode == 2 and "invalid choice" in r.stderr
+    r = _cli("train", "--model", "conv", "--dataset", "patterns")
+    assert r.returncode == 2 and "28x28" in r.stderr
+    r = _cli("train", "--model", "mlp", "--dataset", "patterns", "--lr", "-1")
+    assert r.returncode == 2 and "learning rate" in r.stderr
+
+
+def test_cli_train_then_eval_json(tmp_path):
+    r = _cli("train", "--model", "sparse", "--dataset", "patterns", "--epochs", "300", "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    path = tmp_path / "patterns-sparse.safetensors"
+    assert path.exists() and "saved" in r.stdout
+    r = _cli("eval", str(path), "--dataset", "patterns", "--json")
+    assert r.returncode == 0, r.stderr
+    metrics = json.loads(r.stdout)
+    assert metrics["dataset"] == "patterns" and 0 <= metrics["mse"] < 0.25 and 0 < metrics["rho_hat"] < 1
+    r = _cli("eval", str(tmp_path / "nope.safetensors"))
+    assert r.returncode == 1 and "neither a pretrained model" in r.stderr
+
+
+def test_import_aeviz_leaves_streamlit_out():
+    code = "import sys, aeviz, aeviz.zoo, aeviz.cli; print('streamlit' in sys.modules)"
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert r.stdout.strip() == "False", r.stderr
+
+
+def test_manifest_is_json_and_names_files():
+    manifest = checkpoint.read_manifest()
+    for name, info in manifest["models"].items():
+        assert (checkpoint.PRETRAINED_DIR / info["file"]).exists(), name
+        json.dumps(info)
