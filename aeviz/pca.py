@@ -24,12 +24,18 @@ class PCA(NamedTuple):
 
 
 def fit_pca(x: Tensor, k: int) -> PCA:
-    """Top-k principal components of x (N, ...) flattened to (N, P), in float64 for stable SVD."""
+    """Top-k principal components of x (N, ...) flattened to (N, P).
+
+    Eigen-decomposition of the (P, P) covariance in float64: for images (P <= 784) this is far
+    cheaper than an SVD of the (N, P) data and just as accurate at that precision.
+    """
     x = x.flatten(1).double()
     mean = x.mean(0)
-    _, s, vt = torch.linalg.svd(x - mean, full_matrices=False)
-    var = s.square() / (len(x) - 1)
-    return PCA(mean.float(), vt[:k].float(), var[:k].float())
+    xc = x - mean
+    cov = xc.T @ xc / max(1, len(x) - 1)
+    var, vecs = torch.linalg.eigh(cov)  # ascending
+    order = torch.argsort(var, descending=True)[:k]
+    return PCA(mean.float(), vecs[:, order].T.contiguous().float(), var[order].clamp_min(0).float())
 
 
 def pca_mse(x: Tensor, k: int, fit_on: Tensor | None = None) -> float:

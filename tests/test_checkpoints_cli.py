@@ -123,3 +123,33 @@ def test_manifest_is_json_and_names_files():
     for name, info in manifest["models"].items():
         assert (checkpoint.PRETRAINED_DIR / info["file"]).exists(), name
         json.dumps(info)
+
+
+@pytest.mark.parametrize("name", checkpoint.list_pretrained())
+def test_pretrained_loads_and_reproduces_its_sample_mse(name):
+    from aeviz.data import load_sample
+
+    info = checkpoint.pretrained_info(name)
+    model = checkpoint.load_pretrained(name)
+    assert not model.training
+    assert abs(aeviz.evaluate(model, load_sample(info["dataset"]))["mse"] - info["sample_mse"]) < 1e-4
+
+
+def test_every_family_is_in_the_zoo_for_both_datasets():
+    families = {(i["dataset"], i["config"]["family"]) for i in checkpoint.read_manifest()["models"].values()}
+    assert families == {(d, f) for d in ("mnist", "fashion") for f in aeviz.list_models()}
+
+
+def test_tampered_pretrained_file_is_refused(tmp_path, monkeypatch):
+    import shutil
+
+    name = checkpoint.list_pretrained()[0]
+    info = checkpoint.pretrained_info(name)
+    shutil.copy(checkpoint.MANIFEST, tmp_path / "manifest.json")
+    data = bytearray((checkpoint.PRETRAINED_DIR / info["file"]).read_bytes())
+    data[-1] ^= 0x01  # one bit of one weight
+    (tmp_path / info["file"]).write_bytes(bytes(data))
+    monkeypatch.setattr(checkpoint, "PRETRAINED_DIR", tmp_path)
+    monkeypatch.setattr(checkpoint, "MANIFEST", tmp_path / "manifest.json")
+    with pytest.raises(checkpoint.CheckpointError, match="SHA-256"):
+        checkpoint.load_pretrained(name)

@@ -34,7 +34,14 @@ def mlp(sizes: list[int], act: str, last_act: str) -> list[nn.Module]:
     """Linear layers between consecutive `sizes`, `act` between them and `last_act` at the end."""
     layers: list[nn.Module] = []
     for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
-        layers += [nn.Linear(n_in, n_out), activation(last_act if i == len(sizes) - 2 else act)]
+        act_i = last_act if i == len(sizes) - 2 else act
+        linear = nn.Linear(n_in, n_out)
+        if act_i == "relu":
+            # He et al. 2015: keeps activations' scale through deep ReLU stacks (torch's default
+            # init shrinks them layer by layer, and a 784-1000-500-250-32 AE then learns slowly)
+            nn.init.kaiming_normal_(linear.weight, nonlinearity="relu")
+            nn.init.zeros_(linear.bias)
+        layers += [linear, activation(act_i)]
     return layers
 
 

@@ -1,0 +1,154 @@
+"""`python -m aeviz.bench ui`: drive Chromium against a real server; time interactions to a settled page.
+
+- cold start: `streamlit run` spawned -> first page settled in the browser (script done, frame drawn);
+- per interaction (widget change, page switch, scatter click): the click -> the next time the app
+  reports its script as not running, plus one animation frame, timed in the page (performance.now);
+- latent slider drag (browser-side decoding): decodes per second over a 2 s mouse drag, and the
+  latency from each `input` event to its pixels written;
+- the same interactions in one session while another session trains a model (worker process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from aeviz.bench import server
+
+# Records the page time of every settle (script state -> notRunning, then one frame drawn).
+OBSERVER = """() => {
+  window.__settles = [];
+  const app = document.querySelector("[data-testid='stApp']");
+  new MutationObserver(() => {
+    if (app.getAttribute('data-test-script-state') === 'notRunning')
+      requestAnimationFrame(() => window.__settles.push(performance.now()));
+  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def timed(page, action) -> float:
+    """ms from just before `action` to the first settle after it."""
+    n = page.evaluate("window.__settles.length")
+    t0 = page.evaluate("performance.now()")
+    action()
+    page.wait_for_function(f"window.__settles.length > {n}", timeout=30000)
+    page.wait_for_timeout(30)  # let a second, trailing rerun (if any) register
+    server.wait_for_app_run(page)
+    return page.evaluate("window.__settles[window.__settles.length - 1]") - t0
+
+
+def _p95(ms: list[float]) -> float:
+    ms = sorted(ms)
+    return ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
+
+
+def summary(name: str, ms: list[float]) -> str:
+    med, p95 = statistics.median(ms), _p95(ms)
+    return f"{name:18s} n={len(ms):3d}  median {med:6.1f} ms  p95 {p95:6.1f} ms  max {max(ms):6.1f} ms"
+
+
+def nav(page, title: str) -> None:
+    page.get_by_role("link", name=title).first.click()
+
+
+def run_interactions(page, reps: int) -> dict[str, list[float]]:
+    from aeviz.bench.server import wait_for_app_run
+
+    page.evaluate(OBSERVER)
+    out: dict[str, list[float]] = {"widget change": [], "page switch": [], "scatter click": []}
+    nav(page, "Reconstructions")
+    wait_for_app_run(page)
+    for i in range(reps):
+        option = "by class" if i % 2 == 0 else "random"
+        out["widget change"].append(timed(page, lambda o=option: page.get_by_text(o, exact=True).first.click()))
+    for i in range(reps):
+        title = "Overview" if i % 2 == 0 else "Reconstructions"
+        out["page switch"].append(timed(page, lambda t=title: nav(page, t)))
+    page.locator("[data-testid='stSelectbox']:has-text('Model')").first.click()
+    page.get_by_role("option", name="VAE, 2-D latent").first.click()
+    wait_for_app_run(page)
+    nav(page, "Latent space")
+    wait_for_app_run(page)
+    points = page.locator("[data-testid='stPlotlyChart'] .scatterlayer .point")
+    for i in range(reps):
+        out["scatter click"].append(timed(page, lambda i=i: points.nth(37 * i % 700).click(force=True)))
+    return out
+
+
+def slider_drag(page, seconds: float = 2.0) -> tuple[float, list[float]]:
+    """Drag the first latent slider back and forth for `seconds`: (decodes per second, latencies ms)."""
+    nav(page, "VAE explorer")
+    server.wait_for_app_run(page)
+    slider = page.locator("input[type='range'][aria-label='z1']").first
+    slider.wait_for()
+    box = slider.bounding_box()
+    canvas = page.locator("[data-testid='aez-canvas']").first
+    before = int(canvas.get_attribute("data-decodes") or 0)
+    page.evaluate("window.__aezLatency = []")
+    x0, y = box["x"] + 5, box["y"] + box["height"] / 2
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    t0 = time.perf_counter()
+    i = 0
+    while time.perf_counter() - t0 < seconds:
+        i += 1
+        frac = abs((i % 80) - 40) / 40  # back and forth across the track
+        page.mouse.move(x0 + frac * (box["width"] - 10), y)
+    elapsed = time.perf_counter() - t0
+    page.mouse.up()
+    decodes = int(canvas.get_attribute("data-decodes") or 0) - before
+    return decodes / elapsed, page.evaluate("window.__aezLatency")
+
+
+def start_training_elsewhere(browser, url: str):
+    """Another student's session: start a longer MNIST job on the Train page and leave it running."""
+    other = browser.new_page(viewport={"width": 1500, "height": 1000})
+    other.goto(url + "/train")
+    server.wait_for_app_run(other)
+    other.get_by_role("spinbutton", name="Epochs").fill("20")
+    other.keyboard.press("Enter")
+    server.wait_for_app_run(other)
+    other.get_by_role("button", name="Train").first.click()
+    other.get_by_text("images/s").first.wait_for(timeout=60000)
+    return other
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m aeviz.bench ui")
+    p.add_argument("--reps", type=int, default=20, help="repetitions per interaction")
+    a = p.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    log = Path(tempfile.mkdtemp()) / "server.log"
+    t_spawn = time.perf_counter()
+    proc, url = server.start(log)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=server.CHROMIUM, args=server.CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1500, "height": 1000})
+            page.goto(url)
+            server.wait_for_app_run(page)
+            page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for()
+            cold = time.perf_counter() - t_spawn
+            print(f"cold start (spawn -> first page settled): {cold:.2f} s")
+            results = run_interactions(page, a.reps)
+            for name, ms in results.items():
+                print(summary(name, ms))
+            rate, lat = slider_drag(page)
+            print(f"latent slider drag: {rate:.0f} decodes/s, " + summary("input->pixels", lat).split(None, 1)[1])
+            other = start_training_elsewhere(browser, url)
+            page.reload()
+            server.wait_for_app_run(page)
+            busy = run_interactions(page, a.reps)
+            print("while another session trains (worker process):")
+            for name, ms in busy.items():
+                ratio = _p95(ms) / _p95(results[name])
+                print(summary(name, ms) + f"  p95 {ratio:.2f}x idle")
+            other.close()
+            browser.close()
+    finally:
+        server.stop(proc)
+    return 0

@@ -1,0 +1,111 @@
+"""Turn any uploaded or drawn image into what an MNIST model expects, step by step.
+
+MNIST's own recipe (LeCun et al.): white ink on black, the digit's bounding box fitted into 20x20
+keeping its aspect ratio, then placed in 28x28 so that its centre of mass is at the centre.
+Every step is kept so the app can show the model's-eye view.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from typing import NamedTuple
+
+import numpy as np
+from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
+
+MAX_BYTES = 10 * 2**20  # uploads larger than this are refused before decoding
+MAX_PIXELS = 40_000_000  # Pillow's decompression-bomb guard, made an error (its default only warns)
+FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP")
+
+
+class ImageError(ValueError):
+    """An upload that cannot become a digit; the message is meant for the student."""
+
+
+class Steps(NamedTuple):
+    original: np.ndarray  # grayscale as uploaded, in [0, 1]
+    inverted: bool  # dark ink on a light background was flipped
+    cropped: np.ndarray  # the ink's bounding box
+    x: np.ndarray  # (28, 28) in [0, 1]: what the model sees
+
+
+def open_image(data: bytes) -> Image.Image:
+    """Decode an upload safely: size caps, format allow-list, first frame only, EXIF orientation."""
+    if not data:
+        raise ImageError("the file is empty")
+    if len(data) > MAX_BYTES:
+        raise ImageError(f"the file is {len(data) / 2**20:.1f} MB; images up to {MAX_BYTES // 2**20} MB are accepted")
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data), formats=FORMATS)
+            if img.width * img.height > MAX_PIXELS:
+                raise ImageError(f"the image is {img.width}x{img.height} pixels; at most {MAX_PIXELS:,} pixels are accepted")
+            img.seek(0)  # animated GIF / WebP: the first frame
+            img.load()
+    except ImageError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageError(f"the image is too large to decode safely (over {MAX_PIXELS:,} pixels)") from None
+    except UnidentifiedImageError:
+        raise ImageError(f"this is not an image Pillow can read as {', '.join(FORMATS)}") from None
+    except (OSError, SyntaxError, ValueError, EOFError) as e:
+        raise ImageError(f"the image file is damaged or truncated ({e})") from None
+    return ImageOps.exif_transpose(img)
+
+
+def to_gray(img: Image.Image) -> np.ndarray:
+    """(H, W) float in [0, 1] from any mode: palette, CMYK, 16-bit, with alpha composited on white."""
+    if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        a = np.asarray(img, dtype=np.float32)
+        lo, hi = float(a.min()), float(a.max())
+        return (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)
+    if img.mode in ("P", "PA", "LA", "RGBA") or "transparency" in img.info:
+        rgba = img.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(white, rgba)  # transparent areas count as paper
+    return np.asarray(img.convert("L"), dtype=np.float32) / 255.0
+
+
+def to_mnist(gray: np.ndarray, blur: float = 0.0, threshold: float = 0.2) -> Steps:
+    """MNIST-like 28x28 from a grayscale image in [0, 1]."""
+    if gray.ndim != 2 or min(gray.shape) < 1:
+        raise ImageError("the image has no pixels")
+    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    inverted = bool(np.median(border) > 0.5)  # a light background means dark ink: flip to white-on-black
+    g = 1.0 - gray if inverted else gray
+    g = g - np.median(np.concatenate([g[0], g[-1], g[:, 0], g[:, -1]]))  # the paper's own shade becomes 0
+    g = np.clip(g, 0, None)
+    if g.max() <= 1e-3:
+        raise ImageError("no ink found: the image (or canvas) is blank")
+    g = g / g.max()
+    rows, cols = np.nonzero(g > threshold)
+    cropped = g[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    h, w = cropped.shape
+    scale = 20.0 / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    box = Image.fromarray((cropped * 255).astype(np.uint8)).resize(size, Image.Resampling.LANCZOS)
+    if blur > 0:
+        box = box.filter(ImageFilter.GaussianBlur(blur))
+    small = np.asarray(box, dtype=np.float32) / 255.0
+    # place by centre of mass (rounded), clamped so the 20x20 box stays inside 28x28
+    cy, cx = _centre_of_mass(small)
+    top = int(np.clip(round(14 - cy), 0, 28 - small.shape[0]))
+    left = int(np.clip(round(14 - cx), 0, 28 - small.shape[1]))
+    x = np.zeros((28, 28), np.float32)
+    x[top : top + small.shape[0], left : left + small.shape[1]] = small
+    return Steps(gray, inverted, cropped, np.clip(x, 0, 1))
+
+
+def _centre_of_mass(a: np.ndarray) -> tuple[float, float]:
+    total = a.sum()
+    if total <= 0:
+        return (a.shape[0] - 1) / 2, (a.shape[1] - 1) / 2
+    ys, xs = np.indices(a.shape)
+    return float((ys * a).sum() / total), float((xs * a).sum() / total)
+
+
+def from_bytes(data: bytes, blur: float = 0.0) -> Steps:
+    return to_mnist(to_gray(open_image(data)), blur=blur)

@@ -1,0 +1,109 @@
+"""Shared UI parts: cached pretrained models and data, the sidebar pickers, figure display.
+
+Pretrained models are loaded once per server (`st.cache_resource`), in eval mode with gradients
+off, and are never trained in place. Models a student trains live in that student's session.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+import torch
+
+from aeviz import checkpoint, plots
+from aeviz.data import LABELS, TITLES, ImageSet, load_test_or_sample
+from aeviz.models.base import Autoencoder
+
+DATASETS = list(TITLES)
+SESSION_MODELS = "session_models"  # st.session_state key: {name: (model, info)} trained in this session
+
+
+@st.cache_resource(show_spinner=False)
+def pretrained(name: str) -> Autoencoder:
+    model = checkpoint.load_pretrained(name)
+    model.requires_grad_(False)  # shared across sessions: read-only
+    return model
+
+
+@st.cache_resource(show_spinner=False)
+def manifest() -> dict:
+    return checkpoint.read_manifest()["models"]
+
+
+@st.cache_resource(show_spinner=False)
+def test_set(dataset: str) -> ImageSet:
+    """The full test split when AEVIZ_DATA_DIR (or the cache) has it, else the shipped sample."""
+    return load_test_or_sample(dataset)
+
+
+@st.cache_resource(show_spinner=False)
+def test_floats(dataset: str) -> torch.Tensor:
+    return test_set(dataset).floats()
+
+
+def balanced_indices(labels: torch.Tensor, per_class: int, seed: int = 0) -> np.ndarray:
+    """`per_class` random rows of each class, sorted: a legible scatter without 10,000 points."""
+    g = torch.Generator().manual_seed(seed)
+    picks = []
+    for c in range(int(labels.max()) + 1):
+        rows = torch.nonzero(labels == c).flatten()
+        picks.append(rows[torch.randperm(len(rows), generator=g)[:per_class]])
+    return torch.cat(picks).sort().values.numpy()
+
+
+def session_models() -> dict[str, tuple[Autoencoder, dict]]:
+    return st.session_state.setdefault(SESSION_MODELS, {})
+
+
+def model_names(dataset: str) -> list[str]:
+    own = [n for n, (_, info) in session_models().items() if info.get("dataset") == dataset]
+    return [n for n, info in manifest().items() if info["dataset"] == dataset] + own
+
+
+def get_model(name: str) -> Autoencoder:
+    own = session_models()
+    return own[name][0] if name in own else pretrained(name)
+
+
+def info(name: str) -> dict:
+    own = session_models()
+    return own[name][1] if name in own else manifest()[name]
+
+
+def title(name: str) -> str:
+    return f"{info(name).get('title', name)}" + ("  (yours)" if name in session_models() else "")
+
+
+def names_of_family(dataset: str, family: str) -> list[str]:
+    return [n for n in model_names(dataset) if info(n)["config"]["family"] == family]
+
+
+def representative(dataset: str, family: str) -> str | None:
+    """The zoo's model named after the family (mnist-vae, not mnist-vae-2d), else any of that family."""
+    names = names_of_family(dataset, family)
+    return f"{dataset}-{family}" if f"{dataset}-{family}" in names else (names[0] if names else None)
+
+
+def sidebar() -> tuple[str, str]:
+    """Dataset and model pickers; keeps the same kind of model when the dataset changes."""
+    dataset = st.sidebar.selectbox("Dataset", DATASETS, format_func=TITLES.get, key="dataset")
+    names = model_names(dataset)
+    current = st.session_state.get("model")
+    if current not in names:  # e.g. mnist-conv -> fashion-conv after switching datasets
+        twin = f"{dataset}-{current.split('-', 1)[1]}" if current and "-" in current else None
+        st.session_state["model"] = twin if twin in names else next((n for n in names if n.endswith("-conv")), names[0])
+    name = st.sidebar.selectbox("Model", names, format_func=title, key="model")
+    return dataset, name
+
+
+def labels(dataset: str) -> list[str]:
+    return LABELS[dataset]
+
+
+def show(fig, key: str | None = None, **kw):
+    """A plotly figure with the PNG download button in its toolbar."""
+    return st.plotly_chart(fig, config=plots.PNG_CONFIG, key=key, **kw)
+
+
+def family(name: str) -> str:
+    return info(name)["config"]["family"]

@@ -1,0 +1,61 @@
+"""The browser-side decoder as a Streamlit component (components v2: no build step, nothing fetched).
+
+Three modes share one small JS file (decoder.js): latent sliders that redraw on every `input`
+event, a 2-D latent plane that decodes wherever the pointer is, and a drawing pad.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from aeviz import plots, webdecoder
+from aeviz.models.base import Autoencoder
+
+CSS = """
+.aez { display: flex; gap: 1.5rem; align-items: flex-start; flex-wrap: wrap; font-family: var(--st-font, sans-serif); }
+.aez-canvas { width: 280px; height: 280px; image-rendering: pixelated; background: #000; border-radius: 6px; touch-action: none; }
+.aez-controls { flex: 1; min-width: 280px; display: flex; flex-direction: column; gap: 0.35rem; }
+.aez-row { display: grid; grid-template-columns: 7rem 1fr 3.5rem; align-items: center; gap: 0.6rem; font-size: 1rem; }
+.aez-row input { width: 100%; accent-color: var(--st-primary-color, #ff4b4b); }
+.aez-value { font-variant-numeric: tabular-nums; }
+.aez-plane { width: 360px; height: 360px; border: 1px solid #ccc; border-radius: 6px; cursor: crosshair; touch-action: none; }
+.aez-pad { cursor: crosshair; }
+"""
+
+_component = st.components.v2.component("aeviz.decoder", css=CSS, js=(Path(__file__).parent / "decoder.js").read_text())
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _spec(name: str, _model: Autoencoder) -> dict:
+    return webdecoder.export(_model)
+
+
+def latent_sliders(name: str, model: Autoencoder, z0, *, key: str, nonce: int = 0, labels=None, lo=-3.0, hi=3.0):
+    """Sliders that decode in the browser while dragged; returns z as reported on release (or None)."""
+    data = {"mode": "sliders", "spec": _spec(name, model), "z0": [float(v) for v in z0], "nonce": nonce,
+            "labels": labels, "lo": lo, "hi": hi}  # fmt: skip
+    result = _component(key=key, data=data, on_z_change=lambda: None, height="content")
+    return _get(result, "z")
+
+
+def latent_plane(name: str, model: Autoencoder, xy: np.ndarray, y: np.ndarray, extent, *, key: str):
+    """The 2-D codes as dots; the pointer's position decodes live. Returns the z last released."""
+    pts = [[round(float(a), 3), round(float(b), 3), int(c)] for (a, b), c in zip(xy, y, strict=True)]
+    data = {"mode": "plane", "spec": _spec(name, model), "z0": [0.0, 0.0], "nonce": 0, "extent": list(extent),
+            "points": pts, "palette": plots.PALETTE}  # fmt: skip
+    return _get(_component(key=key, data=data, on_z_change=lambda: None), "z")
+
+
+def drawing_pad(*, key: str, nonce: int = 0) -> str | None:
+    """A 280x280 drawing pad; returns the drawing as a PNG data URL once a stroke ends."""
+    return _get(_component(key=key, data={"mode": "draw", "nonce": nonce}, on_png_change=lambda: None), "png")
+
+
+def _get(result, name: str):
+    try:
+        return result[name]
+    except (KeyError, TypeError, AttributeError):
+        return getattr(result, name, None)

@@ -1,0 +1,100 @@
+"""Reconstructions: inputs vs outputs with per-image error, bottleneck sizes, linear AE vs PCA."""
+
+import numpy as np
+import streamlit as st
+import torch
+
+from aeviz import plots
+from aeviz.pca import fit_pca
+from aeviz.ui import common as ui
+
+dataset, name = st.session_state["dataset"], st.session_state["model"]
+model = ui.get_model(name)
+data = ui.test_set(dataset)
+names = ui.labels(dataset)
+
+st.header("Reconstructions")
+
+
+@st.fragment
+def grids() -> None:
+    """Widgets here rerun only this part of the page."""
+    c1, c2, c3, c4 = st.columns([2, 2, 2, 1])
+    n = c1.slider("Images", 4, 20, 10, key="rec_n")
+    mode = c2.radio("Pick", ["random", "by class"], horizontal=True, key="rec_mode")
+    cls = c3.selectbox("Class", range(10), format_func=lambda c: names[c], key="rec_class", disabled=mode != "by class")
+    if c4.button(":material/casino: New", key="rec_shuffle", help="draw other images"):
+        st.session_state["rec_seed"] = st.session_state.get("rec_seed", 0) + 1
+    g = torch.Generator().manual_seed(st.session_state.get("rec_seed", 0))
+    pool = torch.arange(len(data)) if mode == "random" else torch.nonzero(data.y == cls).flatten()
+    idx = pool[torch.randperm(len(pool), generator=g)[:n]].sort().values
+    x = data.floats(idx)
+    x_hat = model.reconstruct(x)
+    err = (x_hat - x).abs()
+    mse = err.square().flatten(1).mean(1)
+
+    st.caption(f"{ui.title(name)} · mean MSE on these {n}: **{mse.mean():.4f}**")
+    ui.show(plots.reconstruction_rows([x.numpy(), x_hat.numpy()], ["input x", "output x̂"], tile_px=64), key="rec_grid")
+    ui.show(
+        plots.image_grid(
+            err.numpy(), cols=n, colorscale="Hot", zmax=1, tile_px=64, showscale=True,
+            col_labels=[f"{v:.4f}" for v in mse.tolist()], title="|x − x̂| per pixel (per-image MSE below)",
+        ),
+        key="rec_err",
+    )  # fmt: skip
+
+    st.subheader("How narrow can the bottleneck be?")
+    st.caption("Lecture 002: the same images through fully connected autoencoders with smaller and larger codes.")
+    fc = sorted(ui.names_of_family(dataset, "mlp"), key=lambda k: ui.info(k)["config"]["latent"])
+    rows, labels = [x.numpy()], ["input"]
+    for k in fc:
+        xh = ui.get_model(k).reconstruct(x)
+        cfg = ui.info(k)["config"]
+        rows.append(xh.numpy())
+        labels.append(f"z={cfg['latent']}, {len(cfg['hidden'])} hidden · {float((xh - x).square().mean()):.4f}")
+    ui.show(plots.reconstruction_rows(rows, labels, tile_px=56), key="rec_bottleneck")
+
+
+grids()
+
+
+@st.cache_resource(show_spinner="Fitting PCA…")
+def pca_for(dataset: str, k: int):
+    from aeviz.data import DataUnavailable, load_dataset
+
+    try:
+        fit_on = load_dataset(dataset, "train", download=False).floats()
+        where = "the training set"
+    except DataUnavailable:
+        fit_on, where = ui.test_floats(dataset), "the shipped test sample (no training set on disk)"
+    return fit_pca(fit_on, k), where
+
+
+@st.cache_data(show_spinner=False)
+def ae_vs_pca(lin: str, dataset: str) -> tuple[float, float, int]:
+    all_x = ui.test_floats(dataset)
+    pca, _ = pca_for(dataset, ui.info(lin)["config"]["latent"])
+    ae_mse = float((ui.get_model(lin).reconstruct(all_x) - all_x).square().mean())
+    return ae_mse, float((pca.reconstruct(all_x) - all_x).square().mean()), len(all_x)
+
+
+lin = ui.representative(dataset, "linear")
+if lin:
+    st.subheader("A linear autoencoder can at best match PCA")
+    k = ui.info(lin)["config"]["latent"]
+    pca, where = pca_for(dataset, k)
+    ae_mse, pca_mse, n_test = ae_vs_pca(lin, dataset)
+    a, b, c = st.columns(3)
+    a.metric(f"linear AE, K = {k}", f"{ae_mse:.4f}")
+    b.metric(f"PCA, K = {k}", f"{pca_mse:.4f}")
+    c.metric("AE / PCA", f"{ae_mse / pca_mse:.3f}")
+    st.caption(f"MSE on {n_test:,} test images; PCA fitted on {where}. Lecture 000: X̂ = X V_K V_Kᵀ.")
+    x = ui.test_floats(dataset)[:10]
+    ui.show(
+        plots.reconstruction_rows(
+            [x.numpy(), ui.get_model(lin).reconstruct(x).numpy(), np.clip(pca.reconstruct(x).numpy(), 0, 1)],
+            ["input", "linear AE", "PCA"],
+            tile_px=56,
+        ),
+        key="rec_pca",
+    )

@@ -1,0 +1,119 @@
+"""Export a decoder for the browser: a list of layers with float32 weights (base64), JSON-ready.
+
+The browser runs the forward pass itself (aeviz/ui/decoder.js), so a latent slider can redraw
+the image on every `input` event of a drag without a server round trip.
+Supported: Linear, ReLU, Sigmoid, Tanh, Identity, Unflatten, ConvTranspose2d, Conv2d (stride 1),
+nearest-neighbour upsampling and bed-of-nails unpooling (the conv decoder's three upsamplers).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+import numpy as np
+import torch
+from torch import nn
+
+from aeviz.models.base import Autoencoder
+from aeviz.models.conv import ConvAutoencoder, ConvDecoder
+
+
+def _b64(t: torch.Tensor) -> str:
+    return base64.b64encode(t.detach().to(torch.float32).contiguous().numpy().tobytes()).decode()
+
+
+def _module(m: nn.Module) -> list[dict]:
+    if isinstance(m, nn.Linear):
+        return [{"op": "linear", "in": m.in_features, "out": m.out_features, "w": _b64(m.weight), "b": _b64(m.bias)}]
+    if isinstance(m, nn.ReLU | nn.Sigmoid | nn.Tanh):
+        return [{"op": type(m).__name__.lower()}]
+    if isinstance(m, nn.Identity | nn.Flatten):
+        return []
+    if isinstance(m, nn.Unflatten):
+        return [{"op": "reshape", "shape": list(m.unflattened_size)}]
+    if isinstance(m, ConvDecoder):
+        return _conv_decoder(m)
+    if isinstance(m, nn.Sequential):
+        return [layer for child in m for layer in _module(child)]
+    raise ValueError(f"the browser decoder cannot run a {type(m).__name__} layer")
+
+
+def _conv(m: nn.Module) -> dict:
+    if isinstance(m, nn.ConvTranspose2d):
+        if m.padding != (0, 0) or m.output_padding != (0, 0):
+            raise ValueError("the browser decoder runs transposed convolutions without padding only")
+        w = m.weight  # (C_in, C_out, k, k)
+        return {
+            "op": "convT",
+            "cin": w.shape[0],
+            "cout": w.shape[1],
+            "k": w.shape[2],
+            "s": m.stride[0],
+            "w": _b64(w),
+            "b": _b64(m.bias),
+        }
+    w = m.weight  # (C_out, C_in, k, k)
+    return {
+        "op": "conv",
+        "cin": w.shape[1],
+        "cout": w.shape[0],
+        "k": w.shape[2],
+        "pad": m.padding[0],
+        "w": _b64(w),
+        "b": _b64(m.bias),
+    }
+
+
+def _conv_decoder(d: ConvDecoder) -> list[dict]:
+    # mirrors ConvDecoder.forward for a free z: without encoder indices, unpool = bed of nails
+    up = {"transpose": [], "nearest": [{"op": "upsample"}], "unpool": [{"op": "nails"}]}[d.upsample]
+    return [*up, _conv(d.conv1), {"op": "relu"}, *up, _conv(d.conv2), *_module(d.out_act)]
+
+
+def export(model: Autoencoder) -> dict:
+    """{"id", "latent", "shape", "layers"} for the browser; `id` changes whenever the weights do."""
+    inner = getattr(model, "net", model)
+    if isinstance(inner, ConvAutoencoder):
+        layers, latent = _conv_decoder(inner.decoder), list(inner.latent_shape)
+        layers = [{"op": "reshape", "shape": latent}, *layers]
+    else:  # MLP-style decoders, the VAE's included
+        layers, latent = _module(inner.decoder), [inner.config.latent]
+    spec = {"latent": latent, "shape": list(model.config.shape), "layers": layers}
+    spec["id"] = hashlib.sha1(repr(spec).encode()).hexdigest()[:12]
+    return spec
+
+
+def decode_numpy(spec: dict, z: np.ndarray) -> np.ndarray:
+    """The spec's forward pass in numpy (the JS code's reference), for one code z."""
+    h = np.asarray(z, np.float32).reshape(-1)
+    for L in spec["layers"]:
+        op = L["op"]
+        w = np.frombuffer(base64.b64decode(L["w"]), np.float32) if "w" in L else None
+        b = np.frombuffer(base64.b64decode(L["b"]), np.float32) if "b" in L else None
+        if op == "linear":
+            h = w.reshape(L["out"], L["in"]) @ h.reshape(-1) + b
+        elif op == "relu":
+            h = np.maximum(h, 0)
+        elif op == "sigmoid":
+            h = 1 / (1 + np.exp(-h))
+        elif op == "tanh":
+            h = np.tanh(h)
+        elif op == "reshape":
+            h = h.reshape(L["shape"])
+        else:  # spatial ops: let torch do them, this is only the test's reference
+            t = torch.from_numpy(np.ascontiguousarray(h))[None]
+            if op == "upsample":
+                t = torch.nn.functional.interpolate(t, scale_factor=2, mode="nearest")
+            elif op == "nails":
+                from aeviz.models.conv import bed_of_nails
+
+                t = torch.nn.functional.max_unpool2d(t, bed_of_nails(t), 2)
+            elif op == "convT":
+                wt = torch.from_numpy(w.copy()).reshape(L["cin"], L["cout"], L["k"], L["k"])
+                t = torch.nn.functional.conv_transpose2d(t, wt, torch.from_numpy(b.copy()), stride=L["s"])
+            elif op == "conv":
+                wt = torch.from_numpy(w.copy()).reshape(L["cout"], L["cin"], L["k"], L["k"])
+                t = torch.nn.functional.conv2d(t, wt, torch.from_numpy(b.copy()), padding=L["pad"])
+            h = t[0].numpy()
+    return h.reshape(spec["shape"])

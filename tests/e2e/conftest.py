@@ -1,0 +1,34 @@
+"""Browser tier: a real `streamlit run` on 127.0.0.1, driven by Playwright in Debian's Chromium."""
+
+from __future__ import annotations
+
+import pytest
+
+from aeviz.bench import server
+from aeviz.bench.server import wait_for_app_run
+
+__all__ = ["wait_for_app_run"]
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    proc, url = server.start(tmp_path_factory.mktemp("st") / "server.log")
+    yield url
+    server.stop(proc)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": server.CHROMIUM, "args": server.CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1500, "height": 1000}}
+
+
+@pytest.fixture
+def app(page, app_url):
+    page.goto(app_url)
+    wait_for_app_run(page)
+    return page

@@ -1,0 +1,62 @@
+"""What only a browser shows: pages drawn, a real click on a scatter point, switching dataset and model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import wait_for_app_run
+from playwright.sync_api import expect
+
+PAGES = {
+    "overview": "Overview",
+    "reconstructions": "Reconstructions",
+    "filters": "Learned filters",
+    "latent": "Latent space",
+    "vae": "VAE explorer",
+    "upload": "Upload & draw",
+    "denoise": "Denoise",
+    "train": "Train your own",
+    "lessons": "Lessons",
+}
+
+
+def goto(page, url_path: str) -> None:
+    page.get_by_role("link", name=PAGES[url_path]).first.click()
+    wait_for_app_run(page)
+
+
+@pytest.mark.parametrize("url_path", list(PAGES))
+def test_page_draws_without_error(app, url_path, output_path):
+    goto(app, url_path)
+    expect(app.get_by_role("heading", name=PAGES[url_path], exact=True).first).to_be_visible()
+    if url_path not in ("upload", "train"):  # these wait for an image, or a job
+        expect(app.locator("[data-testid='stPlotlyChart']").first).to_be_visible()
+        app.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for()
+    assert app.locator("[data-testid='stException'], [data-testid='stAlertContentError']").count() == 0
+    app.screenshot(path=Path(output_path) / f"{url_path}.png", full_page=True)
+
+
+def _pick(page, label: str, option: str) -> None:
+    page.get_by_role("combobox", name=label).or_(page.locator(f"[data-testid='stSelectbox']:has-text('{label}')")).first.click()
+    page.get_by_role("option", name=option).first.click()
+    wait_for_app_run(page)
+
+
+def test_click_a_scatter_point_shows_its_image(app):
+    _pick(app, "Model", "VAE, 2-D latent")
+    goto(app, "latent")
+    expect(app.get_by_text("Click a point")).to_be_visible()
+    app.locator("[data-testid='stPlotlyChart'] .scatterlayer .point").nth(42).click(force=True)
+    wait_for_app_run(app)
+    expect(app.locator("strong", has_text="Image #")).to_be_visible(timeout=15000)
+    expect(app.get_by_text("z = (")).to_be_visible()
+
+
+def test_switch_dataset_and_model(app):
+    _pick(app, "Model", "Conv AE (lecture 000)")
+    _pick(app, "Dataset", "Fashion-MNIST")
+    expect(app.get_by_text("Conv AE (lecture 000)").first).to_be_visible()
+    goto(app, "reconstructions")
+    expect(app.get_by_text("Conv AE (lecture 000) · mean MSE")).to_be_visible()
+    assert app.locator("[data-testid='stException']").count() == 0

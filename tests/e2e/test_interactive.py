@@ -1,0 +1,107 @@
+"""Browser: a latent slider dragged with the mouse redraws during the drag; upload and drawing work."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from conftest import wait_for_app_run
+from PIL import Image
+from playwright.sync_api import expect
+from test_browser import goto
+
+
+def decodes(page) -> int:
+    return int(page.locator("[data-testid='aez-canvas']").first.get_attribute("data-decodes") or 0)
+
+
+def drag(page, locator, dx: float, steps: int = 30) -> None:
+    box = locator.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for i in range(1, steps + 1):
+        page.mouse.move(x + dx * i / steps, y)
+    page.mouse.up()
+
+
+def test_dragging_a_latent_slider_redraws_while_dragging(app):
+    goto(app, "vae")
+    slider = app.locator("input[type='range'][aria-label='z1']").first
+    expect(slider).to_be_visible()
+    before = decodes(app)
+    drag(app, slider, 120, steps=30)
+    during = decodes(app) - before
+    assert during >= 15, f"only {during} redraws for a 30-step drag"
+    wait_for_app_run(app)
+    expect(app.get_by_text("z = (").first).to_be_visible()  # the released z reached Python
+
+
+def test_latent_plane_decodes_under_the_pointer(app):
+    goto(app, "vae")
+    plane = app.locator("[data-testid='aez-plane']").first
+    plane.scroll_into_view_if_needed()
+    box = plane.bounding_box()
+    n = int(app.evaluate("window.__aezLatency.length"))
+    for i in range(10):
+        app.mouse.move(box["x"] + 30 + 25 * i, box["y"] + 40 + 20 * i)
+    assert int(app.evaluate("window.__aezLatency.length")) - n >= 8
+    expect(app.get_by_text("z = (").first).to_be_visible()
+
+
+def test_upload_through_the_real_file_input(app, tmp_path):
+    goto(app, "upload")
+    a = np.zeros((80, 80), np.uint8)
+    a[10:70, 36:44] = 255
+    buf = io.BytesIO()
+    Image.fromarray(a).save(buf, "PNG")
+    app.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        files=[{"name": "one.png", "mimeType": "image/png", "buffer": buf.getvalue()}]
+    )
+    expect(app.get_by_text("anomaly score")).to_be_visible(timeout=20000)
+    expect(app.get_by_text("The model's-eye view")).to_be_visible()
+
+
+def test_bad_upload_shows_a_message(app):
+    goto(app, "upload")
+    app.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        files=[{"name": "broken.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n broken"}]
+    )
+    expect(app.get_by_text("Can't use this image")).to_be_visible(timeout=20000)
+
+
+def test_draw_a_stroke(app):
+    goto(app, "upload")
+    app.get_by_text("drawing", exact=True).click()
+    wait_for_app_run(app)
+    pad = app.locator("[data-testid='aez-canvas']").first
+    box = pad.bounding_box()
+    app.mouse.move(box["x"] + 140, box["y"] + 40)
+    app.mouse.down()
+    for i in range(25):
+        app.mouse.move(box["x"] + 140 + i, box["y"] + 40 + 8 * i)
+    app.mouse.up()
+    expect(app.get_by_text("anomaly score")).to_be_visible(timeout=20000)
+
+
+def progress_percent(page) -> int:
+    text = page.locator("[data-testid='stProgress']").first.inner_text()
+    return int(text.split("%")[0].strip().split()[-1])
+
+
+def test_train_progress_advances_page_stays_interactive_and_stops(app):
+    goto(app, "train")
+    epochs = app.get_by_role("spinbutton", name="Epochs")
+    epochs.fill("40")
+    epochs.press("Enter")
+    wait_for_app_run(app)
+    app.get_by_role("button", name="Train").first.click()
+    expect(app.get_by_text("images/s").first).to_be_visible(timeout=60000)
+    first = progress_percent(app)
+    app.wait_for_timeout(2500)
+    assert progress_percent(app) > first, "the progress bar advances on its own"
+    # the page still answers while the job runs
+    app.get_by_text("Start from a lecture's settings").scroll_into_view_if_needed()
+    app.get_by_role("button", name="Stop").first.click()
+    expect(app.get_by_text("stopped after").first).to_be_visible(timeout=30000)
+    expect(app.get_by_text("#1 mlp, latent 32").first).to_be_visible()

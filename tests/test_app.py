@@ -1,0 +1,122 @@
+"""Streamlit tier: every page renders for every dataset; widgets driven by key; figure specs read back."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGES = ["overview", "reconstructions", "filters", "latent", "vae", "upload", "denoise"]
+
+
+def new_app() -> AppTest:
+    return AppTest.from_file("../app.py", default_timeout=60)
+
+
+def page(name: str) -> str:
+    return f"aeviz/ui/pages/{name}.py"
+
+
+def figures(at: AppTest) -> list[dict]:
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def array(value) -> np.ndarray:
+    """A figure's data array: plotly 7 ships numpy arrays as typed buffers {dtype, bdata, shape}."""
+    if isinstance(value, dict) and "bdata" in value:
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        return flat.reshape([int(s) for s in str(value.get("shape", len(flat))).split(",")])
+    return np.asarray(value)
+
+
+@pytest.fixture(scope="module")
+def started() -> AppTest:
+    at = new_app().run()
+    assert not at.exception
+    return at
+
+
+@pytest.mark.parametrize("dataset", ["mnist", "fashion"])
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_renders(name, dataset):
+    at = new_app()
+    at.session_state["dataset"] = dataset
+    at.run()
+    at.switch_page(page(name)).run()
+    assert not at.exception, at.exception
+    assert not at.error
+    if name != "upload":  # the upload page waits for an image
+        assert figures(at), "each page shows at least one figure"
+
+
+def test_overview_compares_all_six_families(started):
+    at = started
+    spec = figures(at)[-1]
+    ticks = spec["layout"]["yaxis"]["ticktext"]
+    assert ticks[0] == "input"
+    assert [t.split(" · ")[0] for t in ticks[1:]] == ["linear", "mlp", "conv", "sparse", "denoising", "vae"]
+    assert at.metric[0].label == "parameters"
+
+
+def test_switching_dataset_keeps_the_kind_of_model():
+    at = new_app().run()
+    at.selectbox(key="model").set_value("mnist-vae").run()
+    at.selectbox(key="dataset").set_value("fashion").run()
+    assert not at.exception
+    assert at.session_state["model"] == "fashion-vae"
+
+
+def test_reconstruction_grid_follows_widgets():
+    at = new_app().run()
+    at.switch_page(page("reconstructions")).run()
+    at.slider(key="rec_n").set_value(6).run()
+    at.radio(key="rec_mode").set_value("by class").run()
+    at.selectbox(key="rec_class").set_value(3).run()
+    assert not at.exception
+    grid, err = figures(at)[:2]
+    z = array(grid["data"][0]["z"])
+    assert z.shape == (2 * 29 - 1, 6 * 29 - 1), "two rows of six 28-px tiles with 1-px gaps"
+    assert grid["layout"]["yaxis"]["ticktext"] == ["input x", "output x̂"]
+    assert len(err["layout"]["xaxis"]["ticktext"]) == 6  # one per-image MSE under each tile
+    assert any("PCA" in m.label for m in at.metric)
+
+
+def test_filters_of_the_fc_first_layer_are_128_tiles_of_28x28():
+    at = new_app()
+    at.session_state["model"] = "mnist-mlp"
+    at.run()
+    at.switch_page(page("filters")).run()
+    assert not at.exception
+    z = array(figures(at)[0]["data"][0]["z"])
+    assert z.shape == (8 * 29 - 1, 16 * 29 - 1), "128 tiles of 28x28: 8 rows of 16"
+    assert figures(at)[0]["data"][0]["colorscale"][0][1] != "black", "diverging scale"
+    at.radio(key="filt_layer").set_value(1).run()
+    z = array(figures(at)[0]["data"][0]["z"])
+    assert z.shape == (4 * 9 - 1, 16 * 17 - 1), "64 tiles of 8x16"
+
+
+def test_scatter_selection_shows_that_points_reconstruction():
+    at = new_app()
+    at.session_state["model"] = "mnist-vae-2d"
+    at.run()
+    at.switch_page(page("latent")).run()
+    spec = figures(at)[0]
+    assert len(spec["data"]) == 10 and spec["layout"]["xaxis"]["title"]["text"] == "z1"
+    row = int(array(spec["data"][3]["customdata"])[5])
+    at.session_state["scatter"] = {"selection": {"points": [{"customdata": row}], "point_indices": [5], "box": [], "lasso": []}}
+    at.run()
+    assert not at.exception
+    assert any(f"Image #{row}" in m.value for m in at.markdown)
+    assert any(m.value.startswith("z = (") for m in at.markdown)
+
+
+def test_high_dimensional_codes_are_projected_and_said_so():
+    at = new_app()
+    at.session_state["model"] = "mnist-conv"
+    at.run()
+    at.switch_page(page("latent")).run()
+    assert "principal components" in at.caption[0].value
+    assert figures(at)[0]["layout"]["xaxis"]["title"]["text"] == "PC 1 of z"
