@@ -69,6 +69,54 @@ def test_bad_uploads_get_a_message_and_the_app_goes_on(name):
     assert not at.exception and not at.error and at.metric[0].label == "reconstruction MSE"
 
 
+def _encoded(img: Image.Image, fmt: str = "PNG", **kw) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, fmt, **kw)
+    return buf.getvalue()
+
+
+def _odd_images() -> dict[str, bytes]:
+    a = np.zeros((60, 60), np.uint8)
+    a[8:52, 27:33] = 255
+    one = Image.fromarray(a)
+    rgba = np.zeros((60, 60, 4), np.uint8)
+    rgba[8:52, 27:33] = (0, 0, 0, 255)  # black ink on a transparent background
+    frames = [one, Image.fromarray(255 - a)]
+    return {
+        "16bit.png": _encoded(Image.fromarray(a.astype(np.uint16) * 257)),
+        "cmyk.jpg": _encoded(Image.fromarray(255 - a).convert("CMYK"), "JPEG"),
+        "palette.gif": _encoded(one.convert("P")),
+        "animated.gif": _encoded(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100),
+        "transparent.png": _encoded(Image.fromarray(rgba, "RGBA")),
+        "photo.webp": _encoded(one.convert("RGB"), "WEBP"),
+        "scan.bmp": _encoded(one, "BMP"),
+    }
+
+
+ODD = _odd_images()
+
+
+@pytest.mark.parametrize("name", list(ODD))
+def test_odd_but_valid_images_are_reconstructed(name):
+    at = upload(open_upload(), name, ODD[name], "image/" + name.rsplit(".", 1)[1].replace("jpg", "jpeg"))
+    assert not at.exception and not at.error
+    assert at.metric[0].label == "reconstruction MSE" and float(at.metric[0].value) < 0.2
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("dot.png", _encoded(Image.new("L", (1, 1), 255)), "no ink"),
+        ("huge.png", _encoded(Image.new("1", (20_000, 20_000))), "pixels"),
+    ],
+)
+def test_tiny_and_huge_images_get_a_message(name, data, message):
+    at = upload(open_upload(), name, data)
+    assert not at.exception and at.error and message in at.error[0].value
+    at = upload(at, "one.png", digit_one())
+    assert not at.exception and not at.error
+
+
 def test_upload_feeds_the_vae_explorer_and_denoiser():
     at = upload(open_upload(), "one.png", digit_one())
     at.switch_page(page("vae")).run()

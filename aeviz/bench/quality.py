@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             model = checkpoint.load_pretrained(name)
             m = evaluate(model, test)
-            k = info["config"]["latent"] if info["config"]["family"] != "conv" else math.prod(model.latent_shape)
+            k = math.prod(model.latent_shape)  # conv codes are feature maps: count their values
             if (dataset, k) not in pca_cache and k <= 784:
                 pca_cache[dataset, k] = pca_mse(x_test, k, fit_on=x_train)
             other = []

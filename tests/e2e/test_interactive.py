@@ -100,8 +100,12 @@ def test_train_progress_advances_page_stays_interactive_and_stops(app):
     first = progress_percent(app)
     app.wait_for_timeout(2500)
     assert progress_percent(app) > first, "the progress bar advances on its own"
-    # the page still answers while the job runs
+    # the page still answers while the job runs: a widget change reruns and shows its result
     app.get_by_text("Start from a lecture's settings").scroll_into_view_if_needed()
+    app.get_by_role("spinbutton", name="Latent size").fill("7")
+    app.get_by_role("spinbutton", name="Latent size").press("Enter")
+    expect(app.get_by_role("spinbutton", name="Latent size")).to_have_value("7", timeout=10000)
+    assert progress_percent(app) < 100, "still training"
     app.get_by_role("button", name="Stop").first.click()
     expect(app.get_by_text("stopped after").first).to_be_visible(timeout=30000)
     expect(app.get_by_text("#1 mlp, latent 32").first).to_be_visible()
