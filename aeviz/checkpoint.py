@@ -13,8 +13,9 @@ import struct
 from pathlib import Path
 from typing import Any
 
-import safetensors.torch
 import torch
+from safetensors.torch import load as load_safetensors  # parses tensors only: no code runs
+from safetensors.torch import save as save_safetensors
 
 from aeviz.config import ModelConfig
 from aeviz.models import build_model
@@ -35,7 +36,7 @@ def to_bytes(model: Autoencoder, *, half: bool = False, **meta: Any) -> bytes:
     dtype = torch.float16 if half else torch.float32
     tensors = {k: (v.to(dtype) if v.is_floating_point() else v).contiguous() for k, v in model.state_dict().items()}
     metadata = {"format": FORMAT, "config": model.config.to_json(), "meta": json.dumps(meta, sort_keys=True)}
-    return safetensors.torch.save(tensors, metadata=metadata)
+    return save_safetensors(tensors, metadata=metadata)
 
 
 def save(model: Autoencoder, path: str | Path, *, half: bool = False, **meta: Any) -> Path:
@@ -73,7 +74,7 @@ def from_bytes(data: bytes) -> tuple[Autoencoder, dict[str, Any]]:
     except (KeyError, TypeError, ValueError) as e:
         raise CheckpointError(f"checkpoint config is invalid: {e}") from None
     try:
-        tensors = safetensors.torch.load(data)
+        tensors = load_safetensors(data)
     except Exception as e:  # safetensors raises its own error type for corrupt payloads
         raise CheckpointError(f"corrupt safetensors payload: {e}") from None
     model = build_model(config)
