@@ -91,8 +91,12 @@ def progress_percent(page) -> int:
 
 def test_train_progress_advances_page_stays_interactive_and_stops(app):
     goto(app, "train")
+    # the conv AE at the 50-epoch limit: long enough (tens of seconds, even on the 2,000-image sample) to stop it
+    app.locator("[data-testid='stSelectbox']:has-text('Start from a lecture')").first.click()
+    app.get_by_role("option", name="Lecture 000 · Conv AE").first.click()
+    wait_for_app_run(app)
     epochs = app.get_by_role("spinbutton", name="Epochs")
-    epochs.fill("40")
+    epochs.fill("50")
     epochs.press("Enter")
     wait_for_app_run(app)
     app.get_by_role("button", name="Train").first.click()
@@ -108,4 +112,4 @@ def test_train_progress_advances_page_stays_interactive_and_stops(app):
     assert progress_percent(app) < 100, "still training"
     app.get_by_role("button", name="Stop").first.click()
     expect(app.get_by_text("stopped after").first).to_be_visible(timeout=30000)
-    expect(app.get_by_text("#1 mlp, latent 32").first).to_be_visible()
+    expect(app.get_by_text("#1 conv, latent 32").first).to_be_visible()

@@ -184,8 +184,6 @@ def progress(job: TrainJob) -> None:
     st.progress(p, text=label)
     if job.note:
         st.info(job.note)
-    if job.running and st.button("Stop", key="tr_stop", icon=":material/stop:"):
-        job.stop()
     if job.error:
         st.error(f"Training failed: {job.error}")
     elif job.result is not None:
@@ -208,6 +206,9 @@ def progress(job: TrainJob) -> None:
 
 if job is not None:
     st.subheader("Progress")
+    # outside the ticking fragment, so the button is not redrawn (and moved) twice a second
+    if job.running and st.button("Stop", key="tr_stop", icon=":material/stop:"):
+        job.stop()
     st.fragment(run_every=0.5 if job.running else None)(progress)(job)
 
 own = ui.session_models()
