@@ -1,21 +1,28 @@
 """Plot builders: arrays in, plotly figures out. No Streamlit here.
 
-Images are drawn as one heatmap of a tiled mosaic (crisp: each pixel is a cell, no smoothing),
-with white gaps (NaN) between tiles. Figures are written as plain plotly JSON specs and wrapped
-without plotly.py's validation: building a validated figure cost 15-35 ms each here, the dict ~1 ms,
-and a page shows several. The specs use only what plotly.js documents, so nothing is lost.
+Images are tiled into one mosaic with white gaps, coloured here through the figure's colour scale
+and sent as one PNG in a plotly `image` trace: the browser draws it as a single pixelated <image>
+(crisp, nearest-neighbour). A heatmap of the same mosaic made plotly.js colour every cell in
+JavaScript on each rerun, which cost ~100 ms per grid in software-rendered Chromium and was most
+of a page's latency. Figures are written as plain plotly JSON specs and wrapped without plotly.py's
+validation: building a validated figure cost 15-35 ms each here, the dict ~1 ms.
 """
 
 from __future__ import annotations
 
+import base64
+import io
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import plotly.colors
 import plotly.graph_objects as go
+from PIL import Image
 
-GRAY = [[0.0, "black"], [1.0, "white"]]  # ink is white on black, as the models see it
+GRAY = [[0.0, "#000000"], [1.0, "#ffffff"]]  # ink is white on black, as the models see it
 DIVERGING = [[0.0, "#2166ac"], [0.5, "#f7f7f7"], [1.0, "#b2182b"]]  # weights: blue negative, white 0, red positive
 HOT = "Hot"  # plotly.js: black -> red -> yellow -> white
 VIRIDIS = "Viridis"
@@ -25,6 +32,13 @@ PALETTE = [
 ]  # fmt: skip
 FONT = {"size": 16}  # readable from the back of a classroom
 PNG_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "aeviz"}}
+# Pictures need no zoom, pan or axis drag handles: only the PNG button, and fewer elements to redraw
+IMAGE_CONFIG = {**PNG_CONFIG, "modeBarButtons": [["toImage"]], "showAxisDragHandles": False, "doubleClick": False}
+
+
+def config_for(fig: go.Figure) -> dict:
+    """The plotly.js config a figure should be shown with: picture-only figures get IMAGE_CONFIG."""
+    return IMAGE_CONFIG if fig.layout.dragmode is False else PNG_CONFIG
 
 
 def figure(data: list[dict], layout: dict) -> go.Figure:
@@ -43,6 +57,49 @@ def mosaic(images: np.ndarray, cols: int, gap: int = 1) -> np.ndarray:
     return out
 
 
+@lru_cache(maxsize=32)
+def _lut(colorscale: Any) -> np.ndarray:
+    """(256, 3) uint8 colours of a plotly colour scale (a name, or a tuple of (position, colour) pairs)."""
+    scale = plotly.colors.get_colorscale(colorscale) if isinstance(colorscale, str) else [list(c) for c in colorscale]
+    rgb = plotly.colors.sample_colorscale(scale, np.linspace(0, 1, 256).tolist(), colortype="tuple")
+    return np.round(np.array(rgb) * 255).astype(np.uint8)
+
+
+def colorize(z: np.ndarray, zmin: float, zmax: float, colorscale: Any) -> np.ndarray:
+    """(H, W) values -> (H, W, 3) uint8 through `colorscale` over [zmin, zmax]; NaN (the gaps) -> white."""
+    key = colorscale if isinstance(colorscale, str) else tuple(tuple(c) for c in colorscale)
+    t = (np.nan_to_num(z, nan=zmin) - zmin) / max(zmax - zmin, 1e-12)
+    rgb = _lut(key)[np.clip(np.round(t * 255), 0, 255).astype(np.intp)]
+    rgb[np.isnan(z)] = 255
+    return rgb
+
+
+def png_uri(rgb: np.ndarray, scale: int = 1) -> str:
+    """A data URI of (H, W, 3) uint8 pixels, each repeated `scale` times along both axes (nearest)."""
+    if scale > 1:
+        rgb = rgb.repeat(scale, 0).repeat(scale, 1)
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, format="PNG", compress_level=1)  # fast: the mosaic is flat colour
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def image_trace(rgb: np.ndarray, scale: int, x0: float = 0.0, dx: float = 1.0, y0: float = 0.0, dy: float = 1.0) -> dict:
+    """An `image` trace in units of the unscaled pixels (pixel (i, j) centred on (x0 + j dx, y0 + i dy))."""
+    offset = (1 - scale) / (2 * scale)  # upscaled pixel centres average to the original pixel's centre
+    return {
+        "type": "image", "source": png_uri(rgb, scale), "x0": x0 + offset * dx, "dx": dx / scale,
+        "y0": y0 + offset * dy, "dy": dy / scale, "hoverinfo": "skip",
+    }  # fmt: skip
+
+
+def colorbar_trace(zmin: float, zmax: float, colorscale: Any) -> dict:
+    """A transparent one-cell heatmap whose only job is to draw the colour bar beside an image."""
+    return {
+        "type": "heatmap", "z": [[zmin, zmax]], "x": [0, 0.5], "y": [0], "colorscale": colorscale, "zmin": zmin,
+        "zmax": zmax, "opacity": 0, "showscale": True, "hoverinfo": "skip",
+    }  # fmt: skip
+
+
 def _layout(title: str | None, height: int, width: int | None = None, **extra: Any) -> dict:
     layout = {
         "height": height,
@@ -59,7 +116,7 @@ def _layout(title: str | None, height: int, width: int | None = None, **extra: A
     return layout
 
 
-IMAGE_AXIS = {"showticklabels": False, "showgrid": False, "zeroline": False}
+IMAGE_AXIS = {"showticklabels": False, "showgrid": False, "zeroline": False, "fixedrange": True}
 
 
 def _image_layout(title: str | None, height: int, **extra: Any) -> dict:
@@ -68,6 +125,7 @@ def _image_layout(title: str | None, height: int, **extra: Any) -> dict:
         height,
         xaxis={**IMAGE_AXIS, "constrain": "domain"},
         yaxis={**IMAGE_AXIS, "autorange": "reversed", "scaleanchor": "x"},
+        dragmode=False,
         **extra,
     )
 
@@ -80,39 +138,31 @@ def image_grid(
     zmin: float = 0.0,
     zmax: float = 1.0,
     colorscale: Any = GRAY,
-    zmid: float | None = None,
     showscale: bool = False,
     tile_px: int = 56,
-    hover: str = "value %{z:.2f}",
     col_labels: Sequence[str] | None = None,
 ) -> go.Figure:
-    """A grid of (N, H, W) images as one crisp heatmap; `col_labels` go under the first row's tiles."""
+    """A grid of (N, H, W) images as one crisp picture; `col_labels` go under the first row's tiles."""
     return figure(*_grid_spec(**locals()))
 
 
-def _grid_spec(
-    images, cols, *, title, zmin, zmax, colorscale, zmid, showscale, tile_px, hover, col_labels
-) -> tuple[list[dict], dict]:
+def _grid_spec(images, cols, *, title, zmin, zmax, colorscale, showscale, tile_px, col_labels) -> tuple[list[dict], dict]:
     images = np.asarray(images, dtype=np.float32)
     if images.ndim == 4:
         images = images[:, 0]  # (N, 1, H, W) -> (N, H, W)
     n, h, w = images.shape
     cols = max(1, min(cols, n))
     z = mosaic(images, cols)
-    trace = {
-        "type": "heatmap", "z": z, "zmin": zmin, "zmax": zmax, "colorscale": colorscale,
-        "showscale": showscale, "hovertemplate": hover + "<extra></extra>",
-    }  # fmt: skip
-    if zmid is not None:
-        trace["zmid"] = zmid
-    rows = z.shape[0] / (h + 1)
-    scale = tile_px / max(h, w)
-    layout = _image_layout(title, int(rows * (h + 1) * scale) + (60 if title else 20))
+    scale = max(1, round(tile_px / max(h, w)))
+    data = [image_trace(colorize(z, zmin, zmax, colorscale), scale)]
+    if showscale:
+        data.append(colorbar_trace(zmin, zmax, colorscale))
+    layout = _image_layout(title, int(z.shape[0] * tile_px / max(h, w)) + (60 if title else 20))
     if col_labels is not None:
-        ticks = [i * (w + 1) + w / 2 for i in range(len(col_labels))]
+        ticks = [i * (w + 1) + (w - 1) / 2 for i in range(len(col_labels))]
         layout["xaxis"].update(showticklabels=True, tickmode="array", tickvals=ticks, ticktext=list(col_labels), side="bottom")
         layout["height"] += 30
-    return [trace], layout
+    return data, layout
 
 
 def filter_grid(weights: np.ndarray, cols: int = 16, *, title: str | None = None, tile_px: int = 40) -> go.Figure:
@@ -123,25 +173,38 @@ def filter_grid(weights: np.ndarray, cols: int = 16, *, title: str | None = None
     """
     w = np.asarray(weights, dtype=np.float32)
     w = w / np.maximum(np.abs(w).reshape(len(w), -1).max(1), 1e-12)[:, None, None]
-    return image_grid(
-        w, cols, title=title, zmin=-1, zmax=1, zmid=0, colorscale=DIVERGING, tile_px=tile_px, hover="weight/max %{z:.2f}"
-    )
+    return image_grid(w, cols, title=title, zmin=-1, zmax=1, colorscale=DIVERGING, tile_px=tile_px)
 
 
 def reconstruction_rows(
-    rows: Sequence[np.ndarray], labels: Sequence[str], *, title: str | None = None, tile_px: int = 64
+    rows: Sequence[np.ndarray],
+    labels: Sequence[str],
+    *,
+    title: str | None = None,
+    tile_px: int = 64,
+    colorscales: Sequence[Any] | None = None,
+    col_labels: Sequence[str] | None = None,
 ) -> go.Figure:
-    """Rows of images (each (N, H, W)), e.g. inputs / reconstructions / |x - x_hat|, labelled on the left."""
+    """Rows of images (each (N, H, W)), e.g. x / x_hat / |x - x_hat|, labelled on the left.
+
+    Each row may have its own colour scale over [0, 1] (gray by default; "Hot" suits errors);
+    `col_labels` go under the columns (e.g. each image's MSE).
+    """
     rows = [np.asarray(r, dtype=np.float32).reshape(len(r), *np.shape(r)[-2:]) for r in rows]
-    n, h = len(rows[0]), rows[0].shape[1]
-    data, layout = _grid_spec(
-        np.concatenate(rows), n, title=title, zmin=0.0, zmax=1.0, colorscale=GRAY, zmid=None, showscale=False,
-        tile_px=tile_px, hover="value %{z:.2f}", col_labels=None,
-    )  # fmt: skip
-    ticks = [i * (h + 1) + h / 2 for i in range(len(rows))]
+    n, h, w = rows[0].shape
+    scales = colorscales or [GRAY] * len(rows)
+    white = np.full((1, n * (w + 1) - 1, 3), 255, np.uint8)
+    parts = [colorize(mosaic(r, n), 0.0, 1.0, cs) for r, cs in zip(rows, scales, strict=True)]
+    rgb = np.concatenate([p for part in parts for p in (part, white)][:-1])
+    layout = _image_layout(title, int(rgb.shape[0] * tile_px / max(h, w)) + (60 if title else 20))
+    ticks = [i * (h + 1) + (h - 1) / 2 for i in range(len(rows))]
     layout["yaxis"].update(showticklabels=True, tickmode="array", tickvals=ticks, ticktext=list(labels))
     layout["margin"]["l"] = 140
-    return figure(data, layout)
+    if col_labels is not None:
+        ticks = [i * (w + 1) + (w - 1) / 2 for i in range(len(col_labels))]
+        layout["xaxis"].update(showticklabels=True, tickmode="array", tickvals=ticks, ticktext=list(col_labels), side="bottom")
+        layout["height"] += 30
+    return figure([image_trace(rgb, max(1, round(tile_px / max(h, w))))], layout)
 
 
 def latent_scatter(
@@ -151,7 +214,6 @@ def latent_scatter(
     *,
     title: str | None = None,
     axis_titles: tuple[str, str] = ("z1", "z2"),
-    selected: int | None = None,
     rows: np.ndarray | None = None,
 ) -> go.Figure:
     """2-D codes coloured by class, one trace per class so the legend toggles classes.
@@ -167,14 +229,9 @@ def latent_scatter(
             "type": "scatter", "x": z[idx, 0], "y": z[idx, 1], "mode": "markers",
             "name": f"{c}: {name}" if name != str(c) else name,
             "marker": {"size": 7, "color": PALETTE[c % 10], "opacity": 0.75},
+            "selected": {"marker": {"size": 16, "opacity": 1}},  # the clicked point stands out
             "customdata": rows[idx],
             "hovertemplate": f"{name}<br>image #%{{customdata}}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
-        })  # fmt: skip
-    if selected is not None:
-        data.append({
-            "type": "scatter", "x": [float(z[selected, 0])], "y": [float(z[selected, 1])], "mode": "markers",
-            "name": "selected", "hoverinfo": "skip",
-            "marker": {"size": 18, "color": "rgba(0,0,0,0)", "line": {"color": "black", "width": 3}},
         })  # fmt: skip
     grid = {"showgrid": True, "gridcolor": "#eee", "zeroline": True, "zerolinecolor": "#ccc"}
     layout = _layout(
@@ -196,12 +253,12 @@ def manifold(images: np.ndarray, extent: tuple[float, float, float, float], *, t
     n_y, n_x, h, w = images.shape
     z = mosaic(images.reshape(-1, h, w), n_x, gap=0)
     x0, x1, y0, y1 = extent
-    trace = {
-        "type": "heatmap", "z": z[::-1], "x": np.linspace(x0, x1, n_x * w), "y": np.linspace(y0, y1, n_y * h),
-        "zmin": 0, "zmax": 1, "colorscale": GRAY, "showscale": False,
-        "hovertemplate": "z = (%{x:.2f}, %{y:.2f})<extra></extra>",
-    }  # fmt: skip
-    layout = _layout(title, 560, xaxis={"title": {"text": "z1"}}, yaxis={"title": {"text": "z2"}, "scaleanchor": "x"})
+    dx, dy = (x1 - x0) / (n_x * w), (y1 - y0) / (n_y * h)
+    # row 0 at the top: pixel (i, j) centred on (x0 + (j + 1/2) dx, y1 - (i + 1/2) dy), z2 growing upwards
+    trace = image_trace(colorize(z, 0, 1, GRAY), max(1, round(560 / z.shape[0])), x0 + dx / 2, dx, y1 - dy / 2, -dy)
+    layout = _layout(
+        title, 560, xaxis={"title": {"text": "z1"}}, yaxis={"title": {"text": "z2"}, "autorange": True, "scaleanchor": "x"}
+    )
     return figure([trace], layout)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 
 import numpy as np
@@ -30,6 +31,16 @@ def array(value) -> np.ndarray:
         flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
         return flat.reshape([int(s) for s in str(value.get("shape", len(flat))).split(",")])
     return np.asarray(value)
+
+
+def picture(trace: dict) -> np.ndarray:
+    """An image trace's pixels at the mosaic's own resolution: (H, W, 3) uint8."""
+    from PIL import Image
+
+    png = base64.b64decode(trace["source"].split(",", 1)[1])
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    scale = round(1 / abs(trace["dx"]))
+    return rgb[::scale, ::scale]
 
 
 @pytest.fixture(scope="module")
@@ -76,11 +87,14 @@ def test_reconstruction_grid_follows_widgets():
     at.radio(key="rec_mode").set_value("by class").run()
     at.selectbox(key="rec_class").set_value(3).run()
     assert not at.exception
-    grid, err = figures(at)[:2]
-    z = array(grid["data"][0]["z"])
-    assert z.shape == (2 * 29 - 1, 6 * 29 - 1), "two rows of six 28-px tiles with 1-px gaps"
-    assert grid["layout"]["yaxis"]["ticktext"] == ["input x", "output x̂"]
-    assert len(err["layout"]["xaxis"]["ticktext"]) == 6  # one per-image MSE under each tile
+    grid = figures(at)[0]
+    z = picture(grid["data"][0]).astype(int)
+    assert z.shape == (3 * 29 - 1, 6 * 29 - 1, 3), "three rows of six 28-px tiles with 1-px gaps"
+    assert (z[28] == 255).all() and (z[:, 28] == 255).all(), "white gaps between tiles"
+    x, err = z[:28, :28], z[58:, :28]
+    assert (x[..., 0] == x[..., 2]).all() and (err[..., 0] > err[..., 2]).any(), "gray images, a hot error map"
+    assert grid["layout"]["yaxis"]["ticktext"] == ["input x", "output x̂", "|x − x̂|"]
+    assert len(grid["layout"]["xaxis"]["ticktext"]) == 6  # one per-image MSE under each column
     assert any("PCA" in m.label for m in at.metric)
 
 
@@ -90,12 +104,13 @@ def test_filters_of_the_fc_first_layer_are_128_tiles_of_28x28():
     at.run()
     at.switch_page(page("filters")).run()
     assert not at.exception
-    z = array(figures(at)[0]["data"][0]["z"])
-    assert z.shape == (8 * 29 - 1, 16 * 29 - 1), "128 tiles of 28x28: 8 rows of 16"
-    assert figures(at)[0]["data"][0]["colorscale"][0][1] != "black", "diverging scale"
+    z = picture(figures(at)[0]["data"][0]).astype(int)
+    assert z.shape == (8 * 29 - 1, 16 * 29 - 1, 3), "128 tiles of 28x28: 8 rows of 16"
+    r, b = z[..., 0], z[..., 2]
+    assert (b - r > 100).any() and (r - b > 100).any(), "diverging scale: negative weights blue, positive red"
     at.radio(key="filt_layer").set_value(1).run()
-    z = array(figures(at)[0]["data"][0]["z"])
-    assert z.shape == (4 * 9 - 1, 16 * 17 - 1), "64 tiles of 8x16"
+    z = picture(figures(at)[0]["data"][0])
+    assert z.shape == (4 * 9 - 1, 16 * 17 - 1, 3), "64 tiles of 8x16"
 
 
 def test_scatter_selection_shows_that_points_reconstruction():

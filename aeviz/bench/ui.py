@@ -18,26 +18,36 @@ from pathlib import Path
 
 from aeviz.bench import server
 
-# Records the page time of every settle (script state -> notRunning, then one frame drawn).
+# The page settles when the app has finished its run and the DOM has stopped changing: we record
+# the frame after every DOM change (hover labels aside), and every pointer release (a click acts on
+# release). The interaction starts when the browser gets the release, not when Playwright begins
+# looking for the element (its actionability checks cost 50-150 ms of their own). Watching the
+# script-state attribute alone misses fast runs: React can render "running" and "notRunning" in one go.
 OBSERVER = """() => {
-  window.__settles = [];
-  const app = document.querySelector("[data-testid='stApp']");
-  new MutationObserver(() => {
-    if (app.getAttribute('data-test-script-state') === 'notRunning')
-      requestAnimationFrame(() => window.__settles.push(performance.now()));
-  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  window.__changes = [];
+  window.__releases = [];
+  document.addEventListener('pointerup', (e) => window.__releases.push(e.timeStamp), true);
+  const ignored = (r) => {
+    const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+    return el && el.closest('.hoverlayer, .modebar-container, [data-testid="stTooltipContent"]');
+  };
+  new MutationObserver((records) => {
+    if (!records.every(ignored)) requestAnimationFrame(() => window.__changes.push(performance.now()));
+  }).observe(document.querySelector("[data-testid='stApp']"),
+             {subtree: true, childList: true, attributes: true, characterData: true});
+}"""
+SETTLED = """(quiet) => {
+  const state = document.querySelector("[data-testid='stApp']").getAttribute('data-test-script-state');
+  const last = window.__changes.at(-1) || 0;
+  return state === 'notRunning' && last > window.__releases.at(-1) && performance.now() - last > quiet;
 }"""
 
 
-def timed(page, action) -> float:
-    """ms from just before `action` to the first settle after it."""
-    n = page.evaluate("window.__settles.length")
-    t0 = page.evaluate("performance.now()")
+def timed(page, action, quiet_ms: int = 400) -> float:
+    """ms from the pointer release that `action` makes to the frame after the page's last change."""
     action()
-    page.wait_for_function(f"window.__settles.length > {n}", timeout=30000)
-    page.wait_for_timeout(30)  # let a second, trailing rerun (if any) register
-    server.wait_for_app_run(page)
-    return page.evaluate("window.__settles[window.__settles.length - 1]") - t0
+    page.wait_for_function(SETTLED, arg=quiet_ms, timeout=30000, polling=50)
+    return page.evaluate("window.__changes.at(-1) - window.__releases.at(-1)")
 
 
 def _p95(ms: list[float]) -> float:

@@ -6,6 +6,11 @@ import gc
 from pathlib import Path
 
 import streamlit as st
+import torch
+
+# The app's forward passes are small (tens of images): one thread does them in a millisecond or two,
+# while a second OpenMP thread only spins against the browser and the other sessions for the cores.
+torch.set_num_threads(1)
 
 PAGES = Path(__file__).parent / "pages"
 

@@ -102,7 +102,7 @@ def labels(dataset: str) -> list[str]:
 
 def show(fig, key: str | None = None, **kw):
     """A plotly figure with the PNG download button in its toolbar."""
-    return st.plotly_chart(fig, config=plots.PNG_CONFIG, key=key, **kw)
+    return st.plotly_chart(fig, config=plots.config_for(fig), key=key, **kw)
 
 
 def family(name: str) -> str:

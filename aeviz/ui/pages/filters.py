@@ -47,7 +47,7 @@ else:
     j = st.slider("Test image", 0, len(data) - 1, 0, key="filt_image")
     x = data.floats(slice(j, j + 1))
     cols = st.columns([1, 6])
-    cols[0].plotly_chart(plots.image_grid(x.numpy(), 1, tile_px=112), key="filt_input", config=plots.PNG_CONFIG)
+    cols[0].plotly_chart(plots.image_grid(x.numpy(), 1, tile_px=112), key="filt_input", config=plots.IMAGE_CONFIG)
     with cols[1]:
         for k, (stage, maps) in enumerate(explore.feature_maps(model, x)):
             st.markdown(f"{stage} · {maps.shape[0]} maps of {maps.shape[1]}×{maps.shape[2]}")

@@ -55,7 +55,8 @@ with left:
     )
 with right:
     table = layer_table(name)
-    st.dataframe(table, hide_index=True, width="stretch", height=min(400, 36 * (len(table) + 1)))
+    # a static table: the interactive data grid cost ~100 ms of browser time on every visit
+    st.table(table, hide_index=True)
 
 st.subheader("Linear vs nonlinear vs convolutional vs sparse vs denoising vs VAE")
 st.caption("Lecture 000's slide on real models: the same test images (top) and each family's reconstruction, with its MSE.")

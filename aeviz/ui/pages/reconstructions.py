@@ -34,14 +34,14 @@ def grids() -> None:
     mse = err.square().flatten(1).mean(1)
 
     st.caption(f"{ui.title(name)} · mean MSE on these {n}: **{mse.mean():.4f}**")
-    ui.show(plots.reconstruction_rows([x.numpy(), x_hat.numpy()], ["input x", "output x̂"], tile_px=64), key="rec_grid")
     ui.show(
-        plots.image_grid(
-            err.numpy(), cols=n, colorscale="Hot", zmax=1, tile_px=64, showscale=True,
-            col_labels=[f"{v:.4f}" for v in mse.tolist()], title="|x − x̂| per pixel (per-image MSE below)",
+        plots.reconstruction_rows(
+            [x.numpy(), x_hat.numpy(), err.numpy()], ["input x", "output x̂", "|x − x̂|"], tile_px=64,
+            colorscales=[plots.GRAY, plots.GRAY, plots.HOT], col_labels=[f"{v:.4f}" for v in mse.tolist()],
         ),
-        key="rec_err",
+        key="rec_grid",
     )  # fmt: skip
+    st.caption("Bottom row: the error per pixel, black 0 → white 1; under each column, that image's MSE.")
 
     st.subheader("How narrow can the bottleneck be?")
     st.caption("Lecture 002: the same images through fully connected autoencoders with smaller and larger codes.")
