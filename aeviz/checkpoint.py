@@ -48,12 +48,13 @@ def save(model: Autoencoder, path: str | Path, *, half: bool = False, **meta: An
 
 def _header(data: bytes) -> dict[str, Any]:
     """The safetensors JSON header: 8-byte little-endian length, then that many bytes of JSON."""
-    if data[:2] == b"PK" or data[:1] == b"\x80":
-        raise CheckpointError("this is a pickled PyTorch file (torch.save); aeviz only loads safetensors checkpoints")
-    if len(data) < 10:
-        raise CheckpointError("file is too short to be a safetensors checkpoint")
-    (n,) = struct.unpack("<Q", data[:8])
-    if n > len(data) - 8 or data[8:9] != b"{":
+    n = struct.unpack("<Q", data[:8])[0] if len(data) >= 10 else -1
+    if not 0 < n <= len(data) - 8 or data[8:9] != b"{":
+        # (checked after the safetensors layout: a header of 128 + 256 k bytes also starts with 0x80)
+        if data[:2] == b"PK" or data[:1] == b"\x80":
+            raise CheckpointError("this is a pickled PyTorch file (torch.save); aeviz only loads safetensors checkpoints")
+        if len(data) < 10:
+            raise CheckpointError("file is too short to be a safetensors checkpoint")
         raise CheckpointError("not a safetensors file (its header is missing or cut short)")
     try:
         return json.loads(data[8 : 8 + n])

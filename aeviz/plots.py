@@ -116,7 +116,8 @@ def _layout(title: str | None, height: int, width: int | None = None, **extra: A
     return layout
 
 
-IMAGE_AXIS = {"showticklabels": False, "showgrid": False, "zeroline": False, "fixedrange": True}
+# automargin off: plotly.js otherwise measures the tick labels and lays the figure out twice
+IMAGE_AXIS = {"showticklabels": False, "showgrid": False, "zeroline": False, "fixedrange": True, "automargin": False}
 
 
 def _image_layout(title: str | None, height: int, **extra: Any) -> dict:
@@ -158,11 +159,24 @@ def _grid_spec(images, cols, *, title, zmin, zmax, colorscale, showscale, tile_p
     if showscale:
         data.append(colorbar_trace(zmin, zmax, colorscale))
     layout = _image_layout(title, int(z.shape[0] * tile_px / max(h, w)) + (60 if title else 20))
-    if col_labels is not None:
-        ticks = [i * (w + 1) + (w - 1) / 2 for i in range(len(col_labels))]
-        layout["xaxis"].update(showticklabels=True, tickmode="array", tickvals=ticks, ticktext=list(col_labels), side="bottom")
-        layout["height"] += 30
+    _label_tiles(layout, (h, w), cols=col_labels)
     return data, layout
+
+
+def _label_tiles(
+    layout: dict, tile: tuple[int, int], *, rows: Sequence[str] | None = None, cols: Sequence[str] | None = None
+) -> None:
+    """Labels left of each row and under each column of tiles, with margins sized to fit them."""
+    h, w = tile
+    if rows is not None:
+        ticks = [i * (h + 1) + (h - 1) / 2 for i in range(len(rows))]
+        layout["yaxis"].update(showticklabels=True, tickmode="array", tickvals=ticks, ticktext=list(rows))
+        layout["margin"]["l"] = 20 + 9 * max(map(len, rows), default=0)  # ~9 px a character at FONT's 16 px
+    if cols is not None:
+        ticks = [i * (w + 1) + (w - 1) / 2 for i in range(len(cols))]
+        layout["xaxis"].update(showticklabels=True, tickmode="array", tickvals=ticks, ticktext=list(cols), side="bottom")
+        layout["margin"]["b"] = 40
+        layout["height"] += 30
 
 
 def filter_grid(weights: np.ndarray, cols: int = 16, *, title: str | None = None, tile_px: int = 40) -> go.Figure:
@@ -197,13 +211,7 @@ def reconstruction_rows(
     parts = [colorize(mosaic(r, n), 0.0, 1.0, cs) for r, cs in zip(rows, scales, strict=True)]
     rgb = np.concatenate([p for part in parts for p in (part, white)][:-1])
     layout = _image_layout(title, int(rgb.shape[0] * tile_px / max(h, w)) + (60 if title else 20))
-    ticks = [i * (h + 1) + (h - 1) / 2 for i in range(len(rows))]
-    layout["yaxis"].update(showticklabels=True, tickmode="array", tickvals=ticks, ticktext=list(labels))
-    layout["margin"]["l"] = 140
-    if col_labels is not None:
-        ticks = [i * (w + 1) + (w - 1) / 2 for i in range(len(col_labels))]
-        layout["xaxis"].update(showticklabels=True, tickmode="array", tickvals=ticks, ticktext=list(col_labels), side="bottom")
-        layout["height"] += 30
+    _label_tiles(layout, (h, w), rows=labels, cols=col_labels)
     return figure([image_trace(rgb, max(1, round(tile_px / max(h, w))))], layout)
 
 

@@ -53,7 +53,8 @@ def train(
     """
     data = data.subset(config.max_samples)
     n, bs = len(data), min(config.batch_size, len(data))
-    steps_per_epoch = math.ceil(n / bs)
+    # a last batch of a single image is dropped: BatchNorm cannot normalise one sample
+    steps_per_epoch = max(1, n // bs + (n % bs > 1))
     total_steps = steps_per_epoch * config.epochs
     opt = make_optimizer(model, config)
     # cosine decay to 0 per step: ends at the bottom of the basin instead of bouncing around it

@@ -2,8 +2,9 @@
 
 The browser runs the forward pass itself (aeviz/ui/decoder.js), so a latent slider can redraw
 the image on every `input` event of a drag without a server round trip.
-Supported: Linear, ReLU, Sigmoid, Tanh, Identity, Unflatten, ConvTranspose2d, Conv2d (stride 1),
-nearest-neighbour upsampling and bed-of-nails unpooling (the conv decoder's three upsamplers).
+Supported: Linear (with a following BatchNorm1d folded in), ReLU, Sigmoid, Tanh, Identity, Unflatten,
+ConvTranspose2d, Conv2d (stride 1), nearest-neighbour upsampling and bed-of-nails unpooling (the conv
+decoder's three upsamplers).
 """
 
 from __future__ import annotations
@@ -23,9 +24,17 @@ def _b64(t: torch.Tensor) -> str:
     return base64.b64encode(t.detach().to(torch.float32).contiguous().numpy().tobytes()).decode()
 
 
+def _linear(m: nn.Linear, bn: nn.BatchNorm1d | None = None) -> dict:
+    w, b = m.weight.detach(), m.bias.detach()
+    if bn is not None:  # at eval BatchNorm is y = gamma (x - mean) / sqrt(var + eps) + beta: fold it into W, b
+        scale = bn.weight.detach() / torch.sqrt(bn.running_var + bn.eps)
+        w, b = w * scale[:, None], (b - bn.running_mean) * scale + bn.bias.detach()
+    return {"op": "linear", "in": m.in_features, "out": m.out_features, "w": _b64(w), "b": _b64(b)}
+
+
 def _module(m: nn.Module) -> list[dict]:
     if isinstance(m, nn.Linear):
-        return [{"op": "linear", "in": m.in_features, "out": m.out_features, "w": _b64(m.weight), "b": _b64(m.bias)}]
+        return [_linear(m)]
     if isinstance(m, nn.ReLU | nn.Sigmoid | nn.Tanh):
         return [{"op": type(m).__name__.lower()}]
     if isinstance(m, nn.Identity | nn.Flatten):
@@ -35,7 +44,14 @@ def _module(m: nn.Module) -> list[dict]:
     if isinstance(m, ConvDecoder):
         return _conv_decoder(m)
     if isinstance(m, nn.Sequential):
-        return [layer for child in m for layer in _module(child)]
+        layers, children = [], list(m)
+        for i, child in enumerate(children):
+            after = children[i + 1] if i + 1 < len(children) else None
+            if isinstance(child, nn.Linear) and isinstance(after, nn.BatchNorm1d):
+                layers.append(_linear(child, after))
+            elif not (isinstance(child, nn.BatchNorm1d) and i and isinstance(children[i - 1], nn.Linear)):
+                layers += _module(child)  # (a BatchNorm after a Linear is already folded into it)
+        return layers
     raise ValueError(f"the browser decoder cannot run a {type(m).__name__} layer")
 
 

@@ -37,16 +37,19 @@ class Recipe:
 
 FC = ModelConfig(family="mlp", hidden=(128, 64), latent=32)  # lecture 000's FC autoencoder
 VAE = ModelConfig(family="vae", hidden=(256, 128), recon="bce")  # Bernoulli likelihood: ELBO in nats
+# Epochs are set so that the whole zoo retrains in under 30 min on 2 cores (18 models, 2 workers)
 RECIPES = [
     Recipe("linear", "FC linear 784-128-64-32", FC.replace(family="linear"), TrainConfig(epochs=12)),
-    Recipe("mlp", "FC nonlinear 784-128-64-32", FC, TrainConfig(epochs=30, lr=2e-3)),
+    Recipe("mlp", "FC nonlinear 784-128-64-32", FC, TrainConfig(epochs=15, lr=2e-3)),
     Recipe(
         "mlp-deep",
-        "Deep FC 784-1000-500-250-32 (Hinton & Salakhutdinov 2006)",
-        FC.replace(hidden=(1000, 500, 250)),
-        TrainConfig(epochs=30, batch_size=256, lr=3e-3),
+        "Deep FC 784-1000-500-250-32 with BatchNorm (Hinton & Salakhutdinov 2006's shape)",
+        # without BatchNorm, 30 epochs ended at MSE 0.0054; with it 0.0041, and a light L2 on the
+        # weights narrows the gap between train (0.0034) and test error
+        FC.replace(hidden=(1000, 500, 250), batchnorm=True),
+        TrainConfig(epochs=30, batch_size=256, lr=3e-3, weight_decay=1e-5),
     ),
-    Recipe("mlp-2d", "FC nonlinear, 2-D latent", FC.replace(latent=2), TrainConfig(epochs=20, lr=2e-3)),
+    Recipe("mlp-2d", "FC nonlinear, 2-D latent", FC.replace(latent=2), TrainConfig(epochs=15, lr=2e-3)),
     Recipe("conv", "Conv AE (lecture 000)", ModelConfig(family="conv"), TrainConfig(epochs=30, lr=1e-2)),
     Recipe(
         "sparse",
@@ -54,7 +57,7 @@ RECIPES = [
         # tutorial 10's 625 units; its rho = 0.02, beta = 0.4 left rho_hat at 0.058 at our per-image loss scale
         # (beta = 3: 0.030), so the Q2 tutorial's rho = 0.05 with a firmer beta
         ModelConfig(family="sparse", hidden=(), latent=625, recon="bce", rho=0.05, beta=5.0),
-        TrainConfig(epochs=15, lr=2e-3),
+        TrainConfig(epochs=10, lr=2e-3),
     ),
     Recipe(
         "denoising",
@@ -71,10 +74,10 @@ RECIPES = [
             noise="gaussian",
             noise_level=DENOISE_SIGMA,
         ),
-        TrainConfig(epochs=10, lr=3e-3),
+        TrainConfig(epochs=8, lr=3e-3),
     ),
-    Recipe("vae-2d", "VAE, 2-D latent", VAE.replace(latent=2), TrainConfig(epochs=25, lr=2e-3)),
-    Recipe("vae", "VAE, 10-D latent", VAE.replace(latent=10), TrainConfig(epochs=25, lr=2e-3)),
+    Recipe("vae-2d", "VAE, 2-D latent", VAE.replace(latent=2), TrainConfig(epochs=15, lr=2e-3)),
+    Recipe("vae", "VAE, 10-D latent", VAE.replace(latent=10), TrainConfig(epochs=15, lr=2e-3)),
 ]
 
 
@@ -144,7 +147,7 @@ def build(only: list[str] | None = None, datasets: tuple[str, ...] = DATASETS, j
         if not (SAMPLE_DIR / f"{dataset}.npz").exists():
             save_sample(dataset, SAMPLE_SIZE, SAMPLE_DIR / f"{dataset}.npz")
     todo = [(d, r.key) for d in datasets for r in RECIPES if not only or f"{d}-{r.key}" in only]
-    todo.sort(key=lambda t: -recipe(t[1]).train.epochs * _cost(recipe(t[1])))  # longest first
+    todo.sort(key=lambda t: -_cost(f"{t[0]}-{t[1]}", manifest["models"]))  # longest first: the pool ends together
     t_all = time.perf_counter()
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
         futures = [pool.submit(train_one, d, k) for d, k in todo]
@@ -154,13 +157,20 @@ def build(only: list[str] | None = None, datasets: tuple[str, ...] = DATASETS, j
             m = entry["metrics"]
             tqdm.write(f"{name}: {entry['train_seconds']:.0f} s, " + ", ".join(f"{k} {v:.4f}" for k, v in m.items()))
             _write(manifest)
-    tqdm.write(f"zoo: {len(todo)} models in {time.perf_counter() - t_all:.0f} s with {jobs} workers")
+    seconds = time.perf_counter() - t_all
+    if set(todo) == {(d, r.key) for d in DATASETS for r in RECIPES}:
+        manifest["zoo"] = {"seconds": round(seconds), "workers": jobs, "models": len(todo)}  # the whole zoo's wall time
+        _write(manifest)
+    tqdm.write(f"zoo: {len(todo)} models in {seconds:.0f} s with {jobs} workers")
     return manifest
 
 
-def _cost(r: Recipe) -> float:
-    """Rough per-epoch cost, only to start the longest jobs first."""
-    return {"conv": 4.0, "denoising": 4.0}.get(r.model.family, 1.0) * (1 + sum(r.model.hidden) / 500)
+def _cost(name: str, models: dict[str, Any]) -> float:
+    """Expected training seconds: the last run's if the manifest has one, else a rough guess."""
+    if name in models:
+        return models[name]["train_seconds"]
+    r = recipe(name.split("-", 1)[1])
+    return r.train.epochs * {"conv": 4.0, "denoising": 6.0}.get(r.model.family, 1.0) * (1 + sum(r.model.hidden) / 500)
 
 
 def _write(manifest: dict[str, Any]) -> None:

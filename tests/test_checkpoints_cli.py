@@ -34,6 +34,14 @@ def test_pickled_checkpoint_is_refused(tmp_path):
         checkpoint.load(path)
 
 
+def test_a_header_length_that_looks_like_pickle_still_loads():
+    """A safetensors header of 128 + 256 k bytes makes the file start with 0x80, pickle's first byte."""
+    model = aeviz.build_model(TINY, seed=0)
+    data = next(d for k in range(256) if (d := checkpoint.to_bytes(model, note="x" * k))[:1] == b"\x80")
+    loaded, meta = checkpoint.from_bytes(data)
+    assert meta["note"].startswith("x") and torch.equal(loaded.decoder[0].weight, model.decoder[0].weight)
+
+
 def test_garbage_and_truncated_files_are_refused(tmp_path):
     good = _saved(tmp_path).read_bytes()
     for data in (b"hello", b"\x00" * 64, good[: len(good) // 2]):

@@ -16,7 +16,7 @@ from aeviz.pca import fit_pca, principal_angles
 TINY = dict(shape=(1, 8, 8), hidden=(16,), latent=3, channels=(4, 4))
 VARIANTS = {
     "linear": [{}],
-    "mlp": [{}, {"recon": "bce"}],
+    "mlp": [{}, {"recon": "bce"}, {"batchnorm": True}],
     "conv": [{"upsample": u} for u in ("transpose", "nearest", "unpool")],
     "sparse": [{}, {"sparsity": "l1"}],
     "denoising": [{"backbone": b, "noise": n} for b in ("mlp", "conv") for n in ("gaussian", "masking", "saltpepper")],

@@ -22,7 +22,11 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m aeviz.bench quality")
     p.add_argument("--datasets", nargs="*", default=["mnist", "fashion"])
     a = p.parse_args(argv)
-    manifest = checkpoint.read_manifest()["models"]
+    full = checkpoint.read_manifest()
+    manifest = full["models"]
+    if "zoo" in full:
+        z = full["zoo"]
+        print(f"zoo: {z['models']} models retrained in {z['seconds'] / 60:.1f} min of wall time with {z['workers']} workers")
     print(f"{'model':20s} {'latent':>6s} {'test MSE':>9s} {'PSNR':>6s} {'PCA MSE':>8s} {'lecture':>8s}  other")
     pca_cache: dict[tuple[str, int], float] = {}
     for dataset in a.datasets:
@@ -37,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
             k = math.prod(model.latent_shape)  # conv codes are feature maps: count their values
             if (dataset, k) not in pca_cache and k <= 784:
                 pca_cache[dataset, k] = pca_mse(x_test, k, fit_on=x_train)
-            other = []
+            other = [f"trained {info['train_seconds'] / 60:.1f} min"]
             if "elbo" in m:
                 other.append(f"ELBO {m['elbo']:.1f} nats")
             if "rho_hat" in m:

@@ -30,18 +30,22 @@ def activation(name: str) -> nn.Module:
     return {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "identity": nn.Identity}[name]()
 
 
-def mlp(sizes: list[int], act: str, last_act: str) -> list[nn.Module]:
-    """Linear layers between consecutive `sizes`, `act` between them and `last_act` at the end."""
+def mlp(sizes: list[int], act: str, last_act: str, batchnorm: bool = False) -> list[nn.Module]:
+    """Linear layers between consecutive `sizes`, `act` between them and `last_act` at the end.
+
+    With `batchnorm`, every hidden layer is Linear -> BatchNorm1d -> `act`.
+    """
     layers: list[nn.Module] = []
     for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
-        act_i = last_act if i == len(sizes) - 2 else act
+        last = i == len(sizes) - 2
+        act_i = last_act if last else act
         linear = nn.Linear(n_in, n_out)
         if act_i == "relu":
             # He et al. 2015: keeps activations' scale through deep ReLU stacks (torch's default
             # init shrinks them layer by layer, and a 784-1000-500-250-32 AE then learns slowly)
             nn.init.kaiming_normal_(linear.weight, nonlinearity="relu")
             nn.init.zeros_(linear.bias)
-        layers += [linear, activation(act_i)]
+        layers += [linear, nn.BatchNorm1d(n_out), activation(act_i)] if batchnorm and not last else [linear, activation(act_i)]
     return layers
 
 

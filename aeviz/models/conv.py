@@ -32,6 +32,8 @@ class ConvEncoder(nn.Module):
         self.conv1 = nn.Conv2d(in_ch, c1, 3, padding=1)
         self.conv2 = nn.Conv2d(c1, c2, 3, padding=1)
         self.keep_indices = keep_indices  # only max-unpooling needs them, and they cost time
+        # channels-last: oneDNN's convolutions and max-pooling ran ~1.2x faster per training step here
+        self.to(memory_format=torch.channels_last)
 
     def forward(self, x: Tensor) -> tuple[Tensor, Indices]:
         h = F.relu(self.conv1(x))  # (B, c1, H, W)
@@ -64,6 +66,7 @@ class ConvDecoder(nn.Module):
             self.conv1 = nn.Conv2d(c2, c1, 3, padding=1)
             self.conv2 = nn.Conv2d(c1, out_ch, 3, padding=1)
         self.out_act = activation(out_act)
+        self.to(memory_format=torch.channels_last)  # as the encoder
 
     def _up(self, h: Tensor, indices: Tensor | None) -> Tensor:
         if self.upsample == "transpose":

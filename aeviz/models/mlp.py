@@ -15,8 +15,9 @@ class MLPAutoencoder(Autoencoder):
         super().__init__(config)
         act, code_act, out_act = self.activations()
         sizes = [config.n_pixels, *config.hidden, config.latent]
-        self.encoder = nn.Sequential(nn.Flatten(), *mlp(sizes, act, code_act))
-        self.decoder = nn.Sequential(*mlp(sizes[::-1], act, out_act), nn.Unflatten(1, config.shape))
+        bn = config.batchnorm
+        self.encoder = nn.Sequential(nn.Flatten(), *mlp(sizes, act, code_act, bn))
+        self.decoder = nn.Sequential(*mlp(sizes[::-1], act, out_act, bn), nn.Unflatten(1, config.shape))
 
     def activations(self) -> tuple[str, str, str]:
         """(hidden, code, output) activations; the linear and sparse families override this."""

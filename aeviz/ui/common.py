@@ -30,6 +30,14 @@ def manifest() -> dict:
     return checkpoint.read_manifest()["models"]
 
 
+def warm() -> None:
+    """Fill the server-wide caches the first page reads: every pretrained model and the test images."""
+    for name in manifest():
+        pretrained(name)
+    for dataset in DATASETS:
+        test_floats(dataset)
+
+
 @st.cache_resource(show_spinner=False)
 def test_set(dataset: str) -> ImageSet:
     """The full test split when AEVIZ_DATA_DIR (or the cache) has it, else the shipped sample."""

@@ -58,6 +58,19 @@ def test_js_decoder_handles_every_upsampler(js_page, upsample):
     assert check(js_page, model) < 1e-4
 
 
+def test_js_decoder_folds_batchnorm_into_its_linear_layer(js_page):
+    from aeviz import ModelConfig, build_model
+
+    model = build_model(ModelConfig(family="mlp", hidden=(64, 32), latent=8, batchnorm=True), seed=0)
+    model.train()
+    with torch.no_grad():
+        for _ in range(3):  # running statistics far from the identity (mean 0, var 1)
+            model(torch.rand(64, 1, 28, 28) * 3)
+    spec = webdecoder.export(model)
+    assert [layer["op"] for layer in spec["layers"]].count("linear") == 3 and "batchnorm" not in json.dumps(spec)
+    assert check(js_page, model) < 1e-4
+
+
 def test_numpy_reference_agrees_with_torch():
     model = checkpoint.load_pretrained(checkpoint.list_pretrained()[0])
     z = torch.randn(1, *model.latent_shape).abs()
