@@ -9,6 +9,7 @@ sessions' reruns from ~9 ms to ~79 ms; a separate process kept them at ~8 ms.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import queue as queue_mod
 import time
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ def _worker(model_cfg, train_cfg, dataset, out, stop, max_seconds) -> None:  # r
     from aeviz.data import DataUnavailable, load, load_sample
 
     torch.set_num_threads(1)  # one core per job: the server keeps the other
+    os.nice(10)  # and the pages being clicked (server and browsers) come first when cores are short
     try:
         note = ""
         try:

@@ -44,10 +44,10 @@ RECIPES = [
     Recipe(
         "mlp-deep",
         "Deep FC 784-1000-500-250-32 with BatchNorm (Hinton & Salakhutdinov 2006's shape)",
-        # without BatchNorm, 30 epochs ended at MSE 0.0054; with it 0.0041, and a light L2 on the
-        # weights narrows the gap between train (0.0034) and test error
+        # 30 epochs: without BatchNorm MSE 0.0054; with it 0.0041 (train 0.0034: it starts to overfit);
+        # with an L2 penalty on the weights too: 1e-5 0.0041, 3e-5 0.0040, 1e-4 0.0039
         FC.replace(hidden=(1000, 500, 250), batchnorm=True),
-        TrainConfig(epochs=30, batch_size=256, lr=3e-3, weight_decay=1e-5),
+        TrainConfig(epochs=30, batch_size=256, lr=3e-3, weight_decay=1e-4),
     ),
     Recipe("mlp-2d", "FC nonlinear, 2-D latent", FC.replace(latent=2), TrainConfig(epochs=15, lr=2e-3)),
     Recipe("conv", "Conv AE (lecture 000)", ModelConfig(family="conv"), TrainConfig(epochs=30, lr=1e-2)),
