@@ -31,11 +31,12 @@ def manifest() -> dict:
 
 
 def warm() -> None:
-    """Fill the server-wide caches the first page reads: every pretrained model and the test images."""
-    for name in manifest():
-        pretrained(name)
+    """Fill the server-wide caches the pages read: test images and pretrained models, default dataset first."""
     for dataset in DATASETS:
         test_floats(dataset)
+        for name, entry in manifest().items():
+            if entry["dataset"] == dataset:
+                pretrained(name)
 
 
 @st.cache_resource(show_spinner=False)
