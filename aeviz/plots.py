@@ -144,23 +144,19 @@ def image_grid(
     col_labels: Sequence[str] | None = None,
 ) -> go.Figure:
     """A grid of (N, H, W) images as one crisp picture; `col_labels` go under the first row's tiles."""
-    return figure(*_grid_spec(**locals()))
-
-
-def _grid_spec(images, cols, *, title, zmin, zmax, colorscale, showscale, tile_px, col_labels) -> tuple[list[dict], dict]:
     images = np.asarray(images, dtype=np.float32)
     if images.ndim == 4:
         images = images[:, 0]  # (N, 1, H, W) -> (N, H, W)
     n, h, w = images.shape
-    cols = max(1, min(cols, n))
-    z = mosaic(images, cols)
-    scale = max(1, round(tile_px / max(h, w)))
-    data = [image_trace(colorize(z, zmin, zmax, colorscale), scale)]
-    if showscale:
-        data.append(colorbar_trace(zmin, zmax, colorscale))
-    layout = _image_layout(title, int(z.shape[0] * tile_px / max(h, w)) + (60 if title else 20))
+    trace, layout = _picture(colorize(mosaic(images, max(1, min(cols, n))), zmin, zmax, colorscale), (h, w), tile_px, title)
     _label_tiles(layout, (h, w), cols=col_labels)
-    return data, layout
+    return figure([trace, colorbar_trace(zmin, zmax, colorscale)] if showscale else [trace], layout)
+
+
+def _picture(rgb: np.ndarray, tile: tuple[int, int], tile_px: int, title: str | None) -> tuple[dict, dict]:
+    """The image trace of a coloured mosaic and its layout, each tile drawn about `tile_px` pixels tall."""
+    px = tile_px / max(tile)
+    return image_trace(rgb, max(1, round(px))), _image_layout(title, int(rgb.shape[0] * px) + (60 if title else 20))
 
 
 def _label_tiles(
@@ -209,10 +205,9 @@ def reconstruction_rows(
     scales = colorscales or [GRAY] * len(rows)
     white = np.full((1, n * (w + 1) - 1, 3), 255, np.uint8)
     parts = [colorize(mosaic(r, n), 0.0, 1.0, cs) for r, cs in zip(rows, scales, strict=True)]
-    rgb = np.concatenate([p for part in parts for p in (part, white)][:-1])
-    layout = _image_layout(title, int(rgb.shape[0] * tile_px / max(h, w)) + (60 if title else 20))
+    trace, layout = _picture(np.concatenate([p for part in parts for p in (part, white)][:-1]), (h, w), tile_px, title)
     _label_tiles(layout, (h, w), rows=labels, cols=col_labels)
-    return figure([image_trace(rgb, max(1, round(tile_px / max(h, w))))], layout)
+    return figure([trace], layout)
 
 
 def latent_scatter(

@@ -183,8 +183,8 @@ def _schedule(todo: list[tuple[str, str]], models: dict[str, Any]) -> list[tuple
     13 s next to a fully connected job, which is bound by arithmetic instead.
     """
     todo = sorted(todo, key=lambda t: -_cost(f"{t[0]}-{t[1]}", models))
-    conv = [t for t in todo if recipe(t[1]).model.backbone == "conv" or recipe(t[1]).model.family == "conv"]
-    fc = [t for t in todo if t not in conv]
+    is_conv = {t: "conv" in (recipe(t[1]).model.family, recipe(t[1]).model.backbone) for t in todo}
+    conv, fc = [t for t in todo if is_conv[t]], [t for t in todo if not is_conv[t]]
     return [t for pair in itertools.zip_longest(fc, conv) for t in pair if t is not None]
 
 
