@@ -110,8 +110,11 @@ def labels(dataset: str) -> list[str]:
 
 
 def show(fig, key: str | None = None, **kw):
-    """A plotly figure with the PNG download button in its toolbar."""
-    return st.plotly_chart(fig, config=plots.config_for(fig), key=key, **kw)
+    """A plotly figure with the PNG download button in its toolbar, as the figure styles itself.
+
+    `theme=None`: Streamlit's theme arrives as a template, which made plotly.js draw every new chart
+    twice (see `plots.figure`)."""
+    return st.plotly_chart(fig, config=plots.config_for(fig), key=key, theme=None, **kw)
 
 
 def family(name: str) -> str:

@@ -60,3 +60,27 @@ def test_switch_dataset_and_model(app):
     goto(app, "reconstructions")
     expect(app.get_by_text("Conv AE (lecture 000) · mean MSE")).to_be_visible()
     assert app.locator("[data-testid='stException']").count() == 0
+
+
+# Every time plotly.js draws an image figure it sets its <image>'s href: count those per chart.
+COUNT_DRAWS = """() => {
+  window.__draws = {};
+  new MutationObserver((records) => records.forEach((r) => {
+    if (r.attributeName !== "href") return;  // xlink:href: attributeFilter skips namespaced attributes
+    const chart = r.target.closest("[data-testid='stPlotlyChart']");
+    const i = [...document.querySelectorAll("[data-testid='stPlotlyChart']")].indexOf(chart);
+    window.__draws[i] = (window.__draws[i] || 0) + 1;
+  })).observe(document.querySelector("[data-testid='stApp']"), {subtree: true, attributes: true});
+}"""
+
+
+def test_a_widget_redraws_only_its_own_chart_and_only_once(app):
+    """The reconstruction grid's widgets redraw that grid, once: not the page's other charts, and not
+    a second time when Streamlit hands plotly.js its copy of the figure."""
+    goto(app, "reconstructions")
+    app.wait_for_timeout(500)
+    app.evaluate(COUNT_DRAWS)
+    app.get_by_text("by class", exact=True).first.click()
+    wait_for_app_run(app)
+    app.wait_for_timeout(1000)
+    assert app.evaluate("window.__draws") == {"0": 1}

@@ -43,19 +43,28 @@ def grids() -> None:
     )  # fmt: skip
     st.caption("Bottom row: the error per pixel, black 0 → white 1; under each column, that image's MSE.")
 
-    st.subheader("How narrow can the bottleneck be?")
-    st.caption("Lecture 002: the same images through fully connected autoencoders with smaller and larger codes.")
-    fc = sorted(ui.names_of_family(dataset, "mlp"), key=lambda k: ui.info(k)["config"]["latent"])
-    rows, labels = [x.numpy()], ["input"]
-    for k in fc:
-        xh = ui.get_model(k).reconstruct(x)
-        cfg = ui.info(k)["config"]
-        rows.append(xh.numpy())
-        labels.append(f"z={cfg['latent']}, {len(cfg['hidden'])} hidden · {float((xh - x).square().mean()):.4f}")
-    ui.show(plots.reconstruction_rows(rows, labels, tile_px=56), key="rec_bottleneck")
-
 
 grids()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def bottleneck_figure(dataset: str, fc: tuple[str, ...]):
+    """One test image of each class through each fully connected AE, narrowest code first (names are unique)."""
+    d = ui.test_set(dataset)
+    x = d.floats(torch.stack([torch.nonzero(d.y == c)[0, 0] for c in d.y.unique()]))
+    rows, labels = [x.numpy()], ["input"]
+    for k in fc:
+        x_hat = ui.get_model(k).reconstruct(x)
+        cfg = ui.info(k)["config"]
+        rows.append(x_hat.numpy())
+        labels.append(f"z={cfg['latent']}, {len(cfg['hidden'])} hidden · {float((x_hat - x).square().mean()):.4f}")
+    return plots.reconstruction_rows(rows, labels, tile_px=56)
+
+
+st.subheader("How narrow can the bottleneck be?")
+st.caption("Lecture 002: one test image of each class through fully connected autoencoders with smaller and larger codes.")
+fc = tuple(sorted(ui.names_of_family(dataset, "mlp"), key=lambda k: ui.info(k)["config"]["latent"]))
+ui.show(bottleneck_figure(dataset, fc), key="rec_bottleneck")
 
 
 @st.cache_resource(show_spinner="Fitting PCA…")
@@ -78,6 +87,14 @@ def ae_vs_pca(lin: str, dataset: str) -> tuple[float, float, int]:
     return ae_mse, float((pca.reconstruct(all_x) - all_x).square().mean()), len(all_x)
 
 
+@st.cache_data(show_spinner=False)
+def ae_and_pca_figure(lin: str, dataset: str):
+    x = ui.test_floats(dataset)[:10]
+    pca, _ = pca_for(dataset, ui.info(lin)["config"]["latent"])
+    rows = [x.numpy(), ui.get_model(lin).reconstruct(x).numpy(), np.clip(pca.reconstruct(x).numpy(), 0, 1)]
+    return plots.reconstruction_rows(rows, ["input", "linear AE", "PCA"], tile_px=56)
+
+
 lin = ui.representative(dataset, "linear")
 if lin:
     st.subheader("A linear autoencoder can at best match PCA")
@@ -89,12 +106,4 @@ if lin:
     b.metric(f"PCA, K = {k}", f"{pca_mse:.4f}")
     c.metric("AE / PCA", f"{ae_mse / pca_mse:.3f}")
     st.caption(f"MSE on {n_test:,} test images; PCA fitted on {where}. Lecture 000: X̂ = X V_K V_Kᵀ.")
-    x = ui.test_floats(dataset)[:10]
-    ui.show(
-        plots.reconstruction_rows(
-            [x.numpy(), ui.get_model(lin).reconstruct(x).numpy(), np.clip(pca.reconstruct(x).numpy(), 0, 1)],
-            ["input", "linear AE", "PCA"],
-            tile_px=56,
-        ),
-        key="rec_pca",
-    )
+    ui.show(ae_and_pca_figure(lin, dataset), key="rec_pca")
