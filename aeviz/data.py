@@ -7,6 +7,7 @@ per batch, which is what makes the training loop fast (no per-sample Dataset / D
 from __future__ import annotations
 
 import functools
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,26 +68,50 @@ def check_name(name: str) -> None:
         raise ValueError(f"unknown dataset {name!r}; choose from {sorted(DATASETS)}")
 
 
+# torchvision downloads each split as two IDX files into <root>/<MNIST|FashionMNIST>/raw
+IDX_FILES = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+
+
 @functools.lru_cache(maxsize=4)
 def load_dataset(name: str, split: str = "train", download: bool = True) -> ImageSet:
-    """The full MNIST or Fashion-MNIST split, loaded once per process."""
+    """The full MNIST or Fashion-MNIST split, loaded once per process (downloaded by torchvision if asked)."""
     check_name(name)
     if split not in ("train", "test"):
         raise ValueError(f"unknown split {split!r}; choose from ['test', 'train']")
-    import torchvision  # only needed for the full datasets
-
-    cls = getattr(torchvision.datasets, DATASETS[name])
     root = data_root()
-    try:
-        ds = cls(root=str(root), train=split == "train", download=False)
-    except RuntimeError:
+    images, labels = (root / DATASETS[name] / "raw" / f for f in IDX_FILES[split])
+    if not (images.is_file() and labels.is_file()):
         if not download:
-            raise DataUnavailable(_missing(name, root)) from None
-        try:
-            ds = cls(root=str(root), train=split == "train", download=True)
-        except Exception as e:  # offline: URLError, socket errors, partial files...
-            raise DataUnavailable(f"{_missing(name, root)} (download failed: {e})") from None
-    return ImageSet(ds.data.unsqueeze(1).contiguous(), ds.targets.clone(), name)  # (N, 1, 28, 28) uint8
+            raise DataUnavailable(_missing(name, root))
+        _download(name, root)
+    x, y = read_idx(images), read_idx(labels)
+    if x.ndim != 3 or y.shape != x.shape[:1]:
+        raise DataUnavailable(f"{images} and {labels} do not hold one label per image")
+    return ImageSet(torch.from_numpy(x).unsqueeze(1), torch.from_numpy(y).long(), name)  # (N, 1, 28, 28) uint8
+
+
+def read_idx(path: Path) -> np.ndarray:
+    """An IDX file of bytes (the MNIST format): 0, 0, type 0x08, the number of dimensions, their
+    sizes as big-endian int32, then the data. Read here, not through torchvision, because importing
+    torchvision costs over a second of the app's start, and the format is this simple."""
+    raw = np.fromfile(path, dtype=np.uint8)
+    ndim = int(raw[3]) if len(raw) >= 4 and not raw[0] and not raw[1] and raw[2] == 0x08 else 0
+    shape = tuple(int(n) for n in raw[4 : 4 + 4 * ndim].view(">i4")) if ndim and len(raw) >= 4 + 4 * ndim else ()
+    if not shape or len(raw) != 4 + 4 * ndim + math.prod(shape):
+        raise DataUnavailable(f"{path} is not an IDX file of bytes (or it is cut short)")
+    return raw[4 + 4 * ndim :].reshape(shape)
+
+
+def _download(name: str, root: Path) -> None:
+    import torchvision  # only to download: torchvision knows the mirrors and checks the files
+
+    try:
+        getattr(torchvision.datasets, DATASETS[name])(root=str(root), download=True)
+    except Exception as e:  # offline: URLError, socket errors, partial files...
+        raise DataUnavailable(f"{_missing(name, root)} (download failed: {e})") from None
 
 
 def _missing(name: str, root: Path) -> str:

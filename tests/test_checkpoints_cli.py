@@ -8,13 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import safetensors.torch
 import torch
 
 import aeviz
 from aeviz import ModelConfig, checkpoint
-from aeviz.data import DataUnavailable, load_dataset
+from aeviz.data import IDX_FILES, DataUnavailable, load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ModelConfig(family="mlp", shape=(1, 8, 8), hidden=(16,), latent=3)
@@ -91,6 +92,36 @@ def test_missing_dataset_says_where_to_put_it(tmp_path, monkeypatch):
     with pytest.raises(DataUnavailable, match="put the four IDX files"):
         load_dataset("fashion", "test", download=False)
     load_dataset.cache_clear()
+
+
+def _write_idx(path, a: np.ndarray) -> None:
+    """LeCun's IDX layout: 0, 0, 0x08 (unsigned bytes), ndim, big-endian int32 sizes, the data."""
+    path.write_bytes(bytes([0, 0, 8, a.ndim]) + np.array(a.shape, ">i4").tobytes() + a.astype(np.uint8).tobytes())
+
+
+def test_full_dataset_reads_as_torchvision_reads_it(tmp_path, monkeypatch):
+    import torchvision
+
+    rng = np.random.default_rng(0)
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for split, n in (("train", 12), ("test", 7)):
+        images, labels = IDX_FILES[split]
+        _write_idx(raw / images, rng.integers(0, 256, (n, 28, 28)))
+        _write_idx(raw / labels, rng.integers(0, 10, n))
+    monkeypatch.setenv("AEVIZ_DATA_DIR", str(tmp_path))
+    load_dataset.cache_clear()
+    try:
+        for split in ("train", "test"):
+            ours = load_dataset("mnist", split, download=False)
+            theirs = torchvision.datasets.MNIST(str(tmp_path), train=split == "train", download=False)
+            assert torch.equal(ours.x[:, 0], theirs.data) and torch.equal(ours.y, theirs.targets)
+        (raw / IDX_FILES["test"][0]).write_bytes((raw / IDX_FILES["test"][0]).read_bytes()[:-5])
+        load_dataset.cache_clear()
+        with pytest.raises(DataUnavailable, match="cut short"):
+            load_dataset("mnist", "test", download=False)
+    finally:
+        load_dataset.cache_clear()
 
 
 def _cli(*args: str, **kw) -> subprocess.CompletedProcess:

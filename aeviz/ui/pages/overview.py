@@ -9,9 +9,12 @@ FAMILIES = ("linear", "mlp", "conv", "sparse", "denoising", "vae")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def layer_table(name: str) -> list[dict]:
+def layer_table(name: str) -> str:
+    """The model's layers as a Markdown table: static, and no pandas to import on the first visit."""
     rows = explore.summary(ui.get_model(name))  # names are unique, session models included
-    return [{**r, "output": " × ".join(map(str, r["output"]))} for r in rows]
+    lines = ["| layer | type | output | params |", "|---|---|---|--:|"]
+    lines += [f"| {r['layer']} | {r['type']} | {' × '.join(map(str, r['output']))} | {r['params']:,} |" for r in rows]
+    return "\n".join(lines)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -54,9 +57,7 @@ with left:
         + (f" · noise {cfg['noise']} {cfg['noise_level']}" if cfg["family"] == "denoising" else "")
     )
 with right:
-    table = layer_table(name)
-    # a static table: the interactive data grid cost ~100 ms of browser time on every visit
-    st.table(table, hide_index=True)
+    st.markdown(layer_table(name))
 
 st.subheader("Linear vs nonlinear vs convolutional vs sparse vs denoising vs VAE")
 st.caption("Lecture 000's slide on real models: the same test images (top) and each family's reconstruction, with its MSE.")
