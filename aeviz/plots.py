@@ -31,7 +31,13 @@ PALETTE = [
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
 ]  # fmt: skip
 FONT = {"size": 16, "family": '"Source Sans", sans-serif'}  # the app's font, readable from the back of a classroom
-PNG_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "aeviz"}}
+PNG_CONFIG = {
+    "displaylogo": False,
+    "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "aeviz"},
+    # plotly.js 3 counts two clicks 500 ms apart as a double click, which resets the axes and makes
+    # Streamlit clear the selection: a student clicking one point after another lost every second one
+    "doubleClickDelay": 300,
+}
 # Pictures need no zoom, pan or axis drag handles: only the PNG button, and fewer elements to redraw
 IMAGE_CONFIG = {**PNG_CONFIG, "modeBarButtons": [["toImage"]], "showAxisDragHandles": False, "doubleClick": False}
 

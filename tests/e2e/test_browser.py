@@ -53,6 +53,20 @@ def test_click_a_scatter_point_shows_its_image(app):
     expect(app.get_by_text("z = (")).to_be_visible()
 
 
+def test_a_second_click_soon_after_the_first_selects_again(app):
+    """Two clicks on two points 350 ms apart are two selections: plotly.js 3 took them for a double
+    click (500 ms), reset the axes, and Streamlit cleared the selection."""
+    _pick(app, "Model", "VAE, 2-D latent")
+    goto(app, "latent")
+    points = app.locator("[data-testid='stPlotlyChart'] .scatterlayer .point")
+    points.nth(10).click(force=True)
+    app.wait_for_timeout(350)
+    points.nth(500).click(force=True)
+    wait_for_app_run(app)
+    expect(app.locator("strong", has_text="Image #")).to_be_visible(timeout=15000)
+    expect(app.get_by_text("Click a point")).to_have_count(0)
+
+
 def test_switch_dataset_and_model(app):
     _pick(app, "Model", "Conv AE (lecture 000)")
     _pick(app, "Dataset", "Fashion-MNIST")
