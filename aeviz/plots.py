@@ -146,12 +146,18 @@ IMAGE_AXIS = {
 }  # fmt: skip
 
 
-def _image_layout(title: str | None, height: int, **extra: Any) -> dict:
+def _image_layout(title: str | None, height: int, size: tuple[int, int], **extra: Any) -> dict:
+    """Axes for a picture of `size` (rows, columns) cells centred on integers, row 0 at the top.
+
+    The ranges are given, not autoranged: plotly.js could otherwise find them changed when Streamlit
+    hands it the figure's copy mid-draw, and draw the picture a second time.
+    """
+    rows, cols = size
     return _layout(
         title,
         height,
-        xaxis={**IMAGE_AXIS, "constrain": "domain"},
-        yaxis={**IMAGE_AXIS, "autorange": "reversed", "scaleanchor": "x"},
+        xaxis={**IMAGE_AXIS, "constrain": "domain", "range": [-0.5, cols - 0.5]},
+        yaxis={**IMAGE_AXIS, "range": [rows - 0.5, -0.5], "scaleanchor": "x"},
         dragmode=False,
         **extra,
     )
@@ -182,7 +188,8 @@ def image_grid(
 def _picture(rgb: np.ndarray, tile: tuple[int, int], tile_px: int, title: str | None) -> tuple[dict, dict]:
     """The image trace of a coloured mosaic and its layout, each tile drawn about `tile_px` pixels tall."""
     px = tile_px / max(tile)
-    return image_trace(rgb, max(1, round(px))), _image_layout(title, int(rgb.shape[0] * px) + (60 if title else 20))
+    height = int(rgb.shape[0] * px) + (60 if title else 20)
+    return image_trace(rgb, max(1, round(px))), _image_layout(title, height, rgb.shape[:2])
 
 
 def _label_tiles(
@@ -262,11 +269,14 @@ def latent_scatter(
             "customdata": rows[idx],
             "hovertemplate": f"{name}<br>image #%{{customdata}}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
         })  # fmt: skip
+    # ranges given, not autoranged (see _image_layout); plotly.js's double click returns to them
+    lo, hi = (z.min(0), z.max(0)) if len(z) else (np.zeros(2), np.ones(2))
+    pad = 0.05 * np.maximum(hi - lo, 1e-6)
     layout = _layout(
         title,
         560,
-        xaxis={"title": {"text": axis_titles[0]}},
-        yaxis={"title": {"text": axis_titles[1]}},
+        xaxis={"title": {"text": axis_titles[0]}, "range": [float(lo[0] - pad[0]), float(hi[0] + pad[0])]},
+        yaxis={"title": {"text": axis_titles[1]}, "range": [float(lo[1] - pad[1]), float(hi[1] + pad[1])]},
         clickmode="event+select",
         dragmode="pan",
     )
@@ -285,7 +295,10 @@ def manifold(images: np.ndarray, extent: tuple[float, float, float, float], *, t
     # row 0 at the top: pixel (i, j) centred on (x0 + (j + 1/2) dx, y1 - (i + 1/2) dy), z2 growing upwards
     trace = image_trace(colorize(z, 0, 1, GRAY), max(1, round(560 / z.shape[0])), x0 + dx / 2, dx, y1 - dy / 2, -dy)
     layout = _layout(
-        title, 560, xaxis={"title": {"text": "z1"}}, yaxis={"title": {"text": "z2"}, "autorange": True, "scaleanchor": "x"}
+        title,
+        560,
+        xaxis={"title": {"text": "z1"}, "range": [x0, x1]},
+        yaxis={"title": {"text": "z2"}, "range": [y0, y1], "scaleanchor": "x"},
     )
     return figure([trace], layout)
 
@@ -322,7 +335,7 @@ def number_grid(values: np.ndarray, *, title: str | None = None, fmt: str = ".2f
         "textfont": {"size": 18}, "colorscale": BLUES, "showscale": False, "xgap": 2, "ygap": 2, "hoverinfo": "skip",
     }  # fmt: skip
     size = 52
-    layout = _image_layout(title, v.shape[0] * size + (60 if title else 20))
+    layout = _image_layout(title, v.shape[0] * size + (60 if title else 20), v.shape)
     layout["width"] = v.shape[1] * size + 20
     return figure([trace], layout)
 

@@ -78,23 +78,27 @@ def test_switch_dataset_and_model(app):
 
 # Every time plotly.js draws an image figure it sets its <image>'s href: count those per chart.
 COUNT_DRAWS = """() => {
-  window.__draws = {};
-  new MutationObserver((records) => records.forEach((r) => {
+  window.__draws = new Map();
+  if (window.__drawCounter) return;  // counting already: start again from zero
+  window.__drawCounter = new MutationObserver((records) => records.forEach((r) => {
     if (r.attributeName !== "href") return;  // xlink:href: attributeFilter skips namespaced attributes
     const chart = r.target.closest("[data-testid='stPlotlyChart']");
-    const i = [...document.querySelectorAll("[data-testid='stPlotlyChart']")].indexOf(chart);
-    window.__draws[i] = (window.__draws[i] || 0) + 1;
-  })).observe(document.querySelector("[data-testid='stApp']"), {subtree: true, attributes: true});
+    window.__draws.set(chart, (window.__draws.get(chart) || 0) + 1);
+  }));
+  window.__drawCounter.observe(document.querySelector("[data-testid='stApp']"), {subtree: true, attributes: true});
 }"""
+DRAWS = "[...document.querySelectorAll(\"[data-testid='stPlotlyChart']\")].map((c) => window.__draws.get(c) || 0)"
 
 
-def test_a_widget_redraws_only_its_own_chart_and_only_once(app):
-    """The reconstruction grid's widgets redraw that grid, once: not the page's other charts, and not
-    a second time when Streamlit hands plotly.js its copy of the figure."""
+def test_each_chart_is_drawn_once(app):
+    """A page's charts are each drawn once, and the grid's widgets redraw that grid, once: not the
+    page's other charts, and not a second time when Streamlit hands plotly.js its copy of the figure."""
+    app.evaluate(COUNT_DRAWS)
     goto(app, "reconstructions")
-    app.wait_for_timeout(500)
+    app.wait_for_timeout(1000)
+    assert app.evaluate(DRAWS) == [1, 1, 1]
     app.evaluate(COUNT_DRAWS)
     app.get_by_text("by class", exact=True).first.click()
     wait_for_app_run(app)
     app.wait_for_timeout(1000)
-    assert app.evaluate("window.__draws") == {"0": 1}
+    assert app.evaluate(DRAWS) == [1, 0, 0]

@@ -47,8 +47,10 @@ def grids() -> None:
 grids()
 
 
+# The cached parts below return arrays, not figures: an unpickled plotly figure gets plotly's
+# default template back, which makes plotly.js draw it twice (see plots.figure).
 @st.cache_data(show_spinner=False, max_entries=16)
-def bottleneck_figure(dataset: str, fc: tuple[str, ...]):
+def bottleneck_rows(dataset: str, fc: tuple[str, ...]) -> tuple[list, list[str]]:
     """One test image of each class through each fully connected AE, narrowest code first (names are unique)."""
     d = ui.test_set(dataset)
     x = d.floats(torch.stack([torch.nonzero(d.y == c)[0, 0] for c in d.y.unique()]))
@@ -58,13 +60,13 @@ def bottleneck_figure(dataset: str, fc: tuple[str, ...]):
         cfg = ui.info(k)["config"]
         rows.append(x_hat.numpy())
         labels.append(f"z={cfg['latent']}, {len(cfg['hidden'])} hidden · {float((x_hat - x).square().mean()):.4f}")
-    return plots.reconstruction_rows(rows, labels, tile_px=56)
+    return rows, labels
 
 
 st.subheader("How narrow can the bottleneck be?")
 st.caption("Lecture 002: one test image of each class through fully connected autoencoders with smaller and larger codes.")
 fc = tuple(sorted(ui.names_of_family(dataset, "mlp"), key=lambda k: ui.info(k)["config"]["latent"]))
-ui.show(bottleneck_figure(dataset, fc), key="rec_bottleneck")
+ui.show(plots.reconstruction_rows(*bottleneck_rows(dataset, fc), tile_px=56), key="rec_bottleneck")
 
 
 @st.cache_resource(show_spinner="Fitting PCA…")
@@ -88,11 +90,10 @@ def ae_vs_pca(lin: str, dataset: str) -> tuple[float, float, int]:
 
 
 @st.cache_data(show_spinner=False)
-def ae_and_pca_figure(lin: str, dataset: str):
+def ae_and_pca_rows(lin: str, dataset: str) -> list:
     x = ui.test_floats(dataset)[:10]
     pca, _ = pca_for(dataset, ui.info(lin)["config"]["latent"])
-    rows = [x.numpy(), ui.get_model(lin).reconstruct(x).numpy(), np.clip(pca.reconstruct(x).numpy(), 0, 1)]
-    return plots.reconstruction_rows(rows, ["input", "linear AE", "PCA"], tile_px=56)
+    return [x.numpy(), ui.get_model(lin).reconstruct(x).numpy(), np.clip(pca.reconstruct(x).numpy(), 0, 1)]
 
 
 lin = ui.representative(dataset, "linear")
@@ -106,4 +107,4 @@ if lin:
     b.metric(f"PCA, K = {k}", f"{pca_mse:.4f}")
     c.metric("AE / PCA", f"{ae_mse / pca_mse:.3f}")
     st.caption(f"MSE on {n_test:,} test images; PCA fitted on {where}. Lecture 000: X̂ = X V_K V_Kᵀ.")
-    ui.show(ae_and_pca_figure(lin, dataset), key="rec_pca")
+    ui.show(plots.reconstruction_rows(ae_and_pca_rows(lin, dataset), ["input", "linear AE", "PCA"], tile_px=56), key="rec_pca")
