@@ -1,6 +1,5 @@
 """Reconstructions: inputs vs outputs with per-image error, bottleneck sizes, linear AE vs PCA."""
 
-import numpy as np
 import streamlit as st
 import torch
 
@@ -47,28 +46,6 @@ def grids() -> None:
 grids()
 
 
-# The cached parts below return arrays, not figures: an unpickled plotly figure gets plotly's
-# default template back, which makes plotly.js draw it twice (see plots.figure).
-@st.cache_data(show_spinner=False, max_entries=16)
-def bottleneck_rows(dataset: str, fc: tuple[str, ...]) -> tuple[list, list[str]]:
-    """One test image of each class through each fully connected AE, narrowest code first (names are unique)."""
-    d = ui.test_set(dataset)
-    x = d.floats(torch.stack([torch.nonzero(d.y == c)[0, 0] for c in d.y.unique()]))
-    rows, labels = [x.numpy()], ["input"]
-    for k in fc:
-        x_hat = ui.get_model(k).reconstruct(x)
-        cfg = ui.info(k)["config"]
-        rows.append(x_hat.numpy())
-        labels.append(f"z={cfg['latent']}, {len(cfg['hidden'])} hidden · {float((x_hat - x).square().mean()):.4f}")
-    return rows, labels
-
-
-st.subheader("How narrow can the bottleneck be?")
-st.caption("Lecture 002: one test image of each class through fully connected autoencoders with smaller and larger codes.")
-fc = tuple(sorted(ui.names_of_family(dataset, "mlp"), key=lambda k: ui.info(k)["config"]["latent"]))
-ui.show(plots.reconstruction_rows(*bottleneck_rows(dataset, fc), tile_px=56), key="rec_bottleneck")
-
-
 @st.cache_resource(show_spinner="Fitting PCA…")
 def pca_for(dataset: str, k: int):
     from aeviz.data import DataUnavailable, load_dataset
@@ -89,22 +66,44 @@ def ae_vs_pca(lin: str, dataset: str) -> tuple[float, float, int]:
     return ae_mse, float((pca.reconstruct(all_x) - all_x).square().mean()), len(all_x)
 
 
-@st.cache_data(show_spinner=False)
-def ae_and_pca_rows(lin: str, dataset: str) -> list:
-    x = ui.test_floats(dataset)[:10]
-    pca, _ = pca_for(dataset, ui.info(lin)["config"]["latent"])
-    return [x.numpy(), ui.get_model(lin).reconstruct(x).numpy(), np.clip(pca.reconstruct(x).numpy(), 0, 1)]
+# Cached as arrays, not as a figure: an unpickled plotly figure gets plotly's default template
+# back, which makes plotly.js draw it twice (see plots.figure).
+@st.cache_data(show_spinner=False, max_entries=16)
+def comparison_rows(dataset: str, fc: tuple[str, ...], lin: str | None) -> tuple[list, list[str]]:
+    """One test image of each class through each fully connected AE, narrowest code first, then
+    through the linear AE and PCA with the same K (names are unique, session models included)."""
+    d = ui.test_set(dataset)
+    x = d.floats(torch.stack([torch.nonzero(d.y == c)[0, 0] for c in d.y.unique()]))
+    rows, labels = [x.numpy()], ["input"]
+
+    def add(x_hat: torch.Tensor, label: str) -> None:
+        rows.append(x_hat.numpy())
+        labels.append(f"{label} · {float((x_hat - x).square().mean()):.4f}")
+
+    for name in fc:
+        cfg = ui.info(name)["config"]
+        add(ui.get_model(name).reconstruct(x), f"z={cfg['latent']}, {len(cfg['hidden'])} hidden")
+    if lin:
+        k = ui.info(lin)["config"]["latent"]
+        add(ui.get_model(lin).reconstruct(x), f"linear AE, K={k}")
+        add(pca_for(dataset, k)[0].reconstruct(x).clamp(0, 1), f"PCA, K={k}")
+    return rows, labels
 
 
+# one section, one figure: every chart a page switch draws costs ~25 ms in the browser
+st.subheader("How narrow can the bottleneck be? And a linear AE against PCA")
+st.caption(
+    "One test image of each class. Lecture 002: fully connected autoencoders with smaller and larger codes. "
+    "Lecture 000: a linear autoencoder can at best match PCA with the same K, X̂ = X V_K V_Kᵀ."
+)
+fc = tuple(sorted(ui.names_of_family(dataset, "mlp"), key=lambda k: ui.info(k)["config"]["latent"]))
 lin = ui.representative(dataset, "linear")
+ui.show(plots.reconstruction_rows(*comparison_rows(dataset, fc, lin), tile_px=56), key="rec_compare")
 if lin:
-    st.subheader("A linear autoencoder can at best match PCA")
     k = ui.info(lin)["config"]["latent"]
-    pca, where = pca_for(dataset, k)
     ae_mse, pca_mse, n_test = ae_vs_pca(lin, dataset)
     a, b, c = st.columns(3)
     a.metric(f"linear AE, K = {k}", f"{ae_mse:.4f}")
     b.metric(f"PCA, K = {k}", f"{pca_mse:.4f}")
     c.metric("AE / PCA", f"{ae_mse / pca_mse:.3f}")
-    st.caption(f"MSE on {n_test:,} test images; PCA fitted on {where}. Lecture 000: X̂ = X V_K V_Kᵀ.")
-    ui.show(plots.reconstruction_rows(ae_and_pca_rows(lin, dataset), ["input", "linear AE", "PCA"], tile_px=56), key="rec_pca")
+    st.caption(f"MSE on all {n_test:,} test images; PCA fitted on {pca_for(dataset, k)[1]}.")
