@@ -30,12 +30,14 @@ def healthy(port: int) -> bool:
         return False
 
 
-def start(log_path: Path, env: dict | None = None, timeout: float = 90) -> tuple[subprocess.Popen, str]:
-    """(process, url) of a headless server on a free loopback port; raises with the log if it fails."""
+def start(
+    log_path: Path, env: dict | None = None, timeout: float = 90, script: Path = ROOT / "app.py"
+) -> tuple[subprocess.Popen, str]:
+    """(process, url) of a headless server for `script` on a free loopback port; raises with the log if it fails."""
     port = free_port()
     log = open(log_path, "w+")  # noqa: SIM115 - lives as long as the server
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        sys.executable, "-m", "streamlit", "run", str(script),
         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", "--global.developmentMode", "false",
     ]  # fmt: skip

@@ -1,8 +1,10 @@
 """`python -m aeviz.bench ui`: drive Chromium against a real server; time interactions to a settled page.
 
 - cold start: `streamlit run` spawned -> first page settled in the browser (script done, frame drawn);
-- per interaction (widget change, page switch, scatter click): the click -> the next time the app
-  reports its script as not running, plus one animation frame, timed in the page (performance.now);
+- per interaction (widget change, page switch, scatter click): the pointer's release -> the frame
+  after the page's last change (script done, 400 ms without a change), timed in the page;
+- the same for a one-radio app on its own server: what Streamlit itself costs here, now (the
+  machine's speed varies by 20-30 % from one minute to the next, so read aeviz's figures against it);
 - latent slider drag (browser-side decoding): decodes per second over a 2 s mouse drag, and the
   latency from each `input` event to its pixels written;
 - the same interactions in one session while another session trains a model (worker process).
@@ -126,9 +128,25 @@ def start_training_elsewhere(browser, url: str):
     return other
 
 
+def floor(browser, reps: int) -> list[float]:
+    """Click-to-settled times of a one-radio app (floor_app.py) on its own server: Streamlit's own cost."""
+    log = Path(tempfile.mkdtemp()) / "floor.log"
+    proc, url = server.start(log, script=Path(__file__).with_name("floor_app.py"))
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    try:
+        page.goto(url)
+        server.wait_for_app_run(page)
+        page.evaluate(OBSERVER)
+        options = ["by class", "random"]
+        return [timed(page, lambda o=options[i % 2]: page.get_by_text(o, exact=True).first.click()) for i in range(reps)]
+    finally:
+        page.close()
+        server.stop(proc)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m aeviz.bench ui")
-    p.add_argument("--reps", type=int, default=20, help="repetitions per interaction")
+    p.add_argument("--reps", type=int, default=40, help="repetitions per interaction")
     a = p.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -150,8 +168,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"  (server up {t_up - t_spawn:.2f} s, then page {t_done - t_up:.2f} s)"
             )
             results = run_interactions(page, a.reps)
+            base = floor(browser, a.reps)
+            print(summary("one-radio app", base) + "  (Streamlit's own floor, measured in this run)")
             for name, ms in results.items():
-                print(summary(name, ms))
+                print(summary(name, ms) + f"  median {statistics.median(ms) / statistics.median(base):.1f}x the floor")
             rate, lat = slider_drag(page)
             print(f"latent slider drag: {rate:.0f} decodes/s, " + summary("input->pixels", lat).split(None, 1)[1])
             other = start_training_elsewhere(browser, url)
