@@ -53,6 +53,25 @@ def test_click_a_scatter_point_shows_its_image(app):
     expect(app.get_by_text("z = (")).to_be_visible()
 
 
+def test_hovering_a_point_shows_its_image(app):
+    goto(app, "latent")
+    point = app.locator("[data-testid='stPlotlyChart'] .scatterlayer .point").nth(123)
+    point.hover(force=True)
+    preview = app.locator("[data-testid='aez-hover']")
+    expect(preview).to_be_visible()
+    row = int(preview.get_attribute("data-row"))
+    # the preview's pixels are that test image's, as the app's own test set has them
+    shown = app.evaluate("""() => { const c = document.getElementById('aez-hover');
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      return Array.from({length: 28 * 28}, (_, i) => d[((Math.floor(i / 28) * 4 + 2) * c.width + (i % 28) * 4 + 2) * 4]); }""")
+    from aeviz.data import load_test_or_sample
+
+    expected = load_test_or_sample("mnist").x[row, 0].flatten().tolist()
+    assert max(abs(a - b) for a, b in zip(shown, expected, strict=True)) <= 1
+    app.mouse.move(5, 5)
+    expect(preview).to_be_hidden()
+
+
 def test_a_second_click_soon_after_the_first_selects_again(app):
     """Two clicks on two points 350 ms apart are two selections: plotly.js 3 took them for a double
     click (500 ms), reset the axes, and Streamlit cleared the selection."""

@@ -6,6 +6,7 @@ import torch
 
 from aeviz import explore, plots
 from aeviz.ui import common as ui
+from aeviz.ui import hover
 
 dataset, name = st.session_state["dataset"], st.session_state["model"]
 model = ui.get_model(name)
@@ -75,6 +76,7 @@ def scatter_and_detail() -> None:
 
 
 scatter_and_detail()
+hover.image_on_hover("scatter", data.x[rows].numpy(), rows, key="scatter_hover")  # outside the fragment: sent once a visit
 
 
 @st.fragment
