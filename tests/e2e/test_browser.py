@@ -8,6 +8,8 @@ import pytest
 from conftest import wait_for_app_run
 from playwright.sync_api import expect
 
+from aeviz.data import load_test_or_sample
+
 PAGES = {
     "overview": "Overview",
     "reconstructions": "Reconstructions",
@@ -64,8 +66,6 @@ def test_hovering_a_point_shows_its_image(app):
     shown = app.evaluate("""() => { const c = document.getElementById('aez-hover');
       const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
       return Array.from({length: 28 * 28}, (_, i) => d[((Math.floor(i / 28) * 4 + 2) * c.width + (i % 28) * 4 + 2) * 4]); }""")
-    from aeviz.data import load_test_or_sample
-
     expected = load_test_or_sample("mnist").x[row, 0].flatten().tolist()
     assert max(abs(a - b) for a, b in zip(shown, expected, strict=True)) <= 1
     app.mouse.move(5, 5)
