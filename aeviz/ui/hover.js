@@ -17,9 +17,11 @@ function box() {
 }
 
 function show(state, ev) {
+  state.last = ev;
+  if (!state.img.complete) return;  // drawn once the sprite has loaded (below), if still hovering
   const p = ev.points && ev.points[0];
   const i = p ? state.index.get(Number(p.customdata)) : undefined;
-  if (i === undefined || !state.img.complete) return;
+  if (i === undefined) return;
   const el = box(), ctx = el.getContext("2d"), t = state.tile;
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(state.img, (i % state.cols) * t, Math.floor(i / state.cols) * t, t, t, 0, 0, el.width, el.height);
@@ -34,18 +36,27 @@ function show(state, ev) {
 export default function ({ data }) {
   const state = { chart: data.chart, tile: data.tile, cols: data.cols, img: new Image(),
                   index: new Map(data.rows.map((r, i) => [r, i])) };
+  const hide = () => { state.last = null; box().style.display = "none"; };
+  const onHover = (ev) => show(state, ev);
+  state.img.onload = () => state.last && show(state, state.last);
   state.img.src = data.sprite;
-  const hide = () => { box().style.display = "none"; };
-  // plotly.js sets the chart up after this runs, and again whenever the figure changes: attach
-  // when the pointer first enters the chart, once per plot
-  const enter = (e) => {
-    const gd = e.target.closest && e.target.closest(`.st-key-${state.chart} .js-plotly-plot`);
-    if (!gd || !gd.on || gd.__aezHover === state) return;
-    if (gd.__aezHover) gd.removeAllListeners?.("plotly_hover");
-    gd.__aezHover = state;
-    gd.on("plotly_hover", (ev) => show(state, ev));
+  // plotly.js sets the chart's plot up before or after this runs, anew whenever its figure
+  // changes, and may drop its listeners when it does: (re)attach whenever the pointer moves over it
+  const attached = new Set();
+  const attach = (gd) => {
+    if (!gd || !gd._ev || gd._ev.listeners("plotly_hover").includes(onHover)) return;  // _ev: plotly.js's emitter
+    gd.on("plotly_hover", onHover);
     gd.on("plotly_unhover", hide);
+    attached.add(gd);
   };
-  document.addEventListener("pointerover", enter, true);
-  return () => { document.removeEventListener("pointerover", enter, true); hide(); };
+  const selector = `.st-key-${state.chart} .js-plotly-plot`;
+  attach(document.querySelector(selector));
+  document.body.dataset.aezHover = state.chart;  // ready (the browser tests wait for it)
+  const move = (e) => attach(e.target.closest && e.target.closest(selector));
+  document.addEventListener("pointermove", move, true);
+  return () => {  // unmounted, or about to run again with other data (another dataset's images)
+    document.removeEventListener("pointermove", move, true);
+    attached.forEach((gd) => { gd.removeListener("plotly_hover", onHover); gd.removeListener("plotly_unhover", hide); });
+    hide();
+  };
 }

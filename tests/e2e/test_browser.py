@@ -57,6 +57,7 @@ def test_click_a_scatter_point_shows_its_image(app):
 
 def test_hovering_a_point_shows_its_image(app):
     goto(app, "latent")
+    app.locator("body[data-aez-hover='scatter']").wait_for(state="attached")
     point = app.locator("[data-testid='stPlotlyChart'] .scatterlayer .point").nth(123)
     point.hover(force=True)
     preview = app.locator("[data-testid='aez-hover']")
