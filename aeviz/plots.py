@@ -108,6 +108,9 @@ def image_trace(rgb: np.ndarray, scale: int, x0: float = 0.0, dx: float = 1.0, y
     }  # fmt: skip
 
 
+COLORBAR_PX = 110  # the colour bar (30 px) and its tick labels, right of the picture
+
+
 def colorbar_trace(zmin: float, zmax: float, colorscale: Any) -> dict:
     """A transparent one-cell heatmap whose only job is to draw the colour bar beside an image."""
     return {
@@ -116,15 +119,22 @@ def colorbar_trace(zmin: float, zmax: float, colorscale: Any) -> dict:
     }  # fmt: skip
 
 
-# What a template would otherwise set (the figures carry none, see `figure`): axes make room for
-# their labels, light grid lines, no tick marks
-AXIS = {"automargin": True, "gridcolor": "#eee", "zerolinecolor": "#ccc", "ticks": ""}
+# What a template would otherwise set (the figures carry none, see `figure`): light grid lines, no
+# tick marks. Margins are set here, never grown by plotly.js: when axis labels, a legend or a colour
+# bar ask for more room than the margin has (`automargin`, `margin.autoexpand`), plotly.js lays the
+# figure out again and draws every trace a second time, ~100 ms for the 500-point latent scatter here.
+AXIS = {"automargin": False, "gridcolor": "#eee", "zerolinecolor": "#ccc", "ticks": ""}
+CHAR_PX = 9  # about how wide a character of FONT's 16 px is, to size margins for labels
+LEGEND_PX = 60  # a legend entry's symbol and padding, beside its text
 
 
 def _layout(title: str | None, height: int, width: int | None = None, **extra: Any) -> dict:
+    """A figure's layout; cartesian axes (tick labels shown) get room for their tick labels and title."""
+    ticks = {axis: extra.get(axis, {}).get("showticklabels", True) for axis in ("xaxis", "yaxis")}
+    margin = {"l": 80 if ticks["yaxis"] else 10, "r": 20, "t": 50 if title else 10, "b": 60 if ticks["xaxis"] else 10}
     layout = {
         "height": height,
-        "margin": {"l": 10, "r": 10, "t": 50 if title else 10, "b": 10},
+        "margin": {**margin, "autoexpand": False},
         "font": FONT,
         "plot_bgcolor": "white",
         "paper_bgcolor": "white",
@@ -139,11 +149,7 @@ def _layout(title: str | None, height: int, width: int | None = None, **extra: A
     return layout
 
 
-# automargin off: plotly.js otherwise measures the tick labels and lays the figure out twice
-IMAGE_AXIS = {
-    "showticklabels": False, "showgrid": False, "zeroline": False, "fixedrange": True, "automargin": False,
-    "ticklabelstandoff": 6,
-}  # fmt: skip
+IMAGE_AXIS = {"showticklabels": False, "showgrid": False, "zeroline": False, "fixedrange": True, "ticklabelstandoff": 6}
 
 
 def _image_layout(title: str | None, height: int, size: tuple[int, int], **extra: Any) -> dict:
@@ -182,6 +188,8 @@ def image_grid(
     n, h, w = images.shape
     trace, layout = _picture(colorize(mosaic(images, max(1, min(cols, n))), zmin, zmax, colorscale), (h, w), tile_px, title)
     _label_tiles(layout, (h, w), cols=col_labels)
+    if showscale:
+        layout["margin"]["r"] = COLORBAR_PX
     return figure([trace, colorbar_trace(zmin, zmax, colorscale)] if showscale else [trace], layout)
 
 
@@ -200,7 +208,7 @@ def _label_tiles(
     if rows is not None:
         ticks = [i * (h + 1) + (h - 1) / 2 for i in range(len(rows))]
         layout["yaxis"].update(showticklabels=True, tickmode="array", tickvals=ticks, ticktext=list(rows))
-        layout["margin"]["l"] = 20 + 9 * max(map(len, rows), default=0)  # ~9 px a character at FONT's 16 px
+        layout["margin"]["l"] = 20 + CHAR_PX * max(map(len, rows), default=0)
     if cols is not None:
         ticks = [i * (w + 1) + (w - 1) / 2 for i in range(len(cols))]
         layout["xaxis"].update(showticklabels=True, tickmode="array", tickvals=ticks, ticktext=list(cols), side="bottom")
@@ -281,6 +289,7 @@ def latent_scatter(
         clickmode="event+select",
         dragmode="pan",
     )
+    layout["margin"]["r"] = LEGEND_PX + CHAR_PX * max((len(t["name"]) for t in data), default=0)
     return figure(data, layout)
 
 

@@ -33,14 +33,17 @@ def array(value) -> np.ndarray:
     return np.asarray(value)
 
 
-def picture(trace: dict) -> np.ndarray:
-    """An image trace's pixels at the mosaic's own resolution: (H, W, 3) uint8."""
+def png(trace: dict) -> np.ndarray:
+    """An image trace's pixels as sent: (H, W, 3) uint8."""
     from PIL import Image
 
-    png = base64.b64decode(trace["source"].split(",", 1)[1])
-    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(trace["source"].split(",", 1)[1]))).convert("RGB"))
+
+
+def picture(trace: dict) -> np.ndarray:
+    """An image trace (in pixel units) at the mosaic's own resolution: (H, W, 3) uint8."""
     scale = round(1 / abs(trace["dx"]))
-    return rgb[::scale, ::scale]
+    return png(trace)[::scale, ::scale]
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +131,28 @@ def test_scatter_selection_shows_that_points_reconstruction():
     assert any(m.value.startswith("z = (") for m in at.markdown)
 
 
+def test_latent_tabs_run_only_the_open_one():
+    at = new_app()
+    at.session_state["model"] = "mnist-vae-2d"
+    at.run()
+    at.switch_page(page("latent")).run()
+    assert [len(f["data"]) for f in figures(at)] == [10], "Codes: only the scatter"
+    at.session_state["lat_tab"] = "Decoded plane"
+    at.run()
+    (plane,) = figures(at)
+    assert plane["layout"]["xaxis"]["title"]["text"] == "z1" and plane["data"][0]["type"] == "image"
+    at.slider(key="lat_grid").set_value(10).run()
+    h, w, _ = png(figures(at)[0]["data"][0]).shape
+    assert h == w and h % (10 * 28) == 0, "a 10 x 10 grid of decoded images, upscaled"
+    at.session_state["lat_tab"] = "Walk between images"
+    at.run()
+    (walk,) = figures(at)
+    assert len(walk["layout"]["yaxis"]["ticktext"]) == 2, "the chosen 2-D VAE, then the 2-D plain AE"
+    at.slider(key="interp_steps").set_value(5).run()
+    assert picture(figures(at)[0]["data"][0]).shape == (2 * 29 - 1, 5 * 29 - 1, 3)
+    assert not at.exception
+
+
 def test_high_dimensional_codes_are_projected_and_said_so():
     at = new_app()
     at.session_state["model"] = "mnist-conv"
@@ -135,3 +160,6 @@ def test_high_dimensional_codes_are_projected_and_said_so():
     at.switch_page(page("latent")).run()
     assert "principal components" in at.caption[0].value
     assert figures(at)[0]["layout"]["xaxis"]["title"]["text"] == "PC 1 of z"
+    at.session_state["lat_tab"] = "Decoded plane"
+    at.run()
+    assert not figures(at) and "2-D code" in at.info[0].value

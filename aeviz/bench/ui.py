@@ -2,7 +2,8 @@
 
 - cold start: `streamlit run` spawned -> first page settled in the browser (script done, frame drawn);
 - per interaction (widget change, page switch, scatter click): the pointer's release -> the frame
-  after the page's last change (script done, 400 ms without a change), timed in the page;
+  after the page's last change (script done, 400 ms without a change), timed in the page; page
+  switches go round the app's first four pages (TOUR), each page's figures also given on their own;
 - the same for a one-radio app on its own server: what Streamlit itself costs here, now (the
   machine's speed varies by 20-30 % from one minute to the next, so read aeviz's figures against it);
 - latent slider drag (browser-side decoding): decodes per second over a 2 s mouse drag, and the
@@ -66,19 +67,25 @@ def nav(page, title: str) -> None:
     page.get_by_role("link", name=title).first.click()
 
 
+# The pages a page switch goes to, in turn: the four pages of the app's first part (issue #4)
+TOUR = ("Overview", "Reconstructions", "Learned filters", "Latent space")
+
+
 def run_interactions(page, reps: int) -> dict[str, list[float]]:
+    """Times of `reps` widget changes, page switches (`reps` to each page of TOUR) and scatter clicks."""
     from aeviz.bench.server import wait_for_app_run
 
     page.evaluate(OBSERVER)
-    out: dict[str, list[float]] = {"widget change": [], "page switch": [], "scatter click": []}
+    out: dict[str, list[float]] = {"widget change": [], "page switch": [], **{f"  to {t}": [] for t in TOUR}, "scatter click": []}
     nav(page, "Reconstructions")
     wait_for_app_run(page)
     for i in range(reps):
         option = "by class" if i % 2 == 0 else "random"
         out["widget change"].append(timed(page, lambda o=option: page.get_by_text(o, exact=True).first.click()))
-    for i in range(reps):
-        title = "Overview" if i % 2 == 0 else "Reconstructions"
-        out["page switch"].append(timed(page, lambda t=title: nav(page, t)))
+    for i in range(reps * len(TOUR)):
+        title = TOUR[i % len(TOUR)]
+        out[f"  to {title}"].append(ms := timed(page, lambda t=title: nav(page, t)))
+        out["page switch"].append(ms)
     page.locator("[data-testid='stSelectbox']:has-text('Model')").first.click()
     page.get_by_role("option", name="VAE, 2-D latent").first.click()
     wait_for_app_run(page)

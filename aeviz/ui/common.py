@@ -109,6 +109,13 @@ def labels(dataset: str) -> list[str]:
     return LABELS[dataset]
 
 
+# A figure that depends only on its (hashable) arguments, built once per server and shared read-only:
+# building a picture's PNG cost 10-15 ms of a page's run. Not st.cache_data: a figure that has been
+# pickled comes back with plotly's default template, which makes plotly.js draw it twice (plots.figure).
+# Names are unique (session models included), so a name in the arguments stands for its model.
+figure_cache = st.cache_resource(show_spinner=False, max_entries=32)
+
+
 def show(fig, key: str | None = None, **kw):
     """A plotly figure with the PNG download button in its toolbar, as the figure styles itself.
 

@@ -55,6 +55,18 @@ def test_click_a_scatter_point_shows_its_image(app):
     expect(app.get_by_text("z = (")).to_be_visible()
 
 
+def test_latent_tabs_draw_their_own_figure(app):
+    _pick(app, "Model", "VAE, 2-D latent")
+    goto(app, "latent")
+    charts = app.locator("[data-testid='stPlotlyChart']")
+    expect(charts).to_have_count(1)
+    app.get_by_role("tab", name="Decoded plane").click()
+    wait_for_app_run(app)
+    expect(charts.locator(".layer-above image, .imagelayer image")).to_have_count(1)
+    expect(app.locator("[data-testid='stPlotlyChart'] .scatterlayer .point")).to_have_count(0)
+    expect(app.get_by_label("Grid size")).to_have_count(1)
+
+
 def test_hovering_a_point_shows_its_image(app):
     goto(app, "latent")
     app.locator("body[data-aez-hover='scatter']").wait_for(state="attached")

@@ -75,13 +75,8 @@ def scatter_and_detail() -> None:
         st.markdown(f"z = ({shown})")
 
 
-scatter_and_detail()
-hover.image_on_hover("scatter", data.x[rows].numpy(), rows, key="scatter_hover")  # outside the fragment: sent once a visit
-
-
 @st.fragment
 def decoded_plane() -> None:
-    st.subheader("The decoded latent plane")
     lo, hi = np.percentile(plane.xy, [1, 99], axis=0)
     if ui.family(name) == "vae":
         lo, hi = np.array([-3.0, -3.0]), np.array([3.0, 3.0])  # the prior's ±3σ
@@ -91,13 +86,8 @@ def decoded_plane() -> None:
     st.caption("Each cell decodes the code at its position. Gaps between the clusters decode to images no class owns.")
 
 
-if z.shape[1] == 2:
-    decoded_plane()
-
-
 @st.fragment
 def walk() -> None:
-    st.subheader("Walk from one image to another")
     ae2, vae2 = (
         next((k for k in ui.names_of_family(dataset, f) if ui.info(k)["config"]["latent"] == 2), None) for f in ("mlp", "vae")
     )
@@ -115,4 +105,19 @@ def walk() -> None:
     st.caption("Decoded along the straight line between the two codes. A plain AE's line crosses holes; a VAE's stays on digits.")
 
 
-walk()
+# One view at a time, and only the open tab runs and is drawn: a page switch draws one chart, not
+# three (each costs 50-100 ms in the browser here), and a teacher shows one idea at a time.
+codes, plane_tab, walk_tab = st.tabs(["Codes", "Decoded plane", "Walk between images"], key="lat_tab", on_change="rerun")
+if codes.open:
+    with codes:
+        scatter_and_detail()
+        hover.image_on_hover("scatter", data.x[rows].numpy(), rows, key="scatter_hover")  # outside the fragment: sent once
+if plane_tab.open:
+    with plane_tab:
+        if z.shape[1] == 2:
+            decoded_plane()
+        else:
+            st.info(f"{ui.title(name)} has a {z.shape[1]}-D code: pick a model with a 2-D code to decode its plane.")
+if walk_tab.open:
+    with walk_tab:
+        walk()

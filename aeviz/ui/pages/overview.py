@@ -1,5 +1,6 @@
 """Overview: what an autoencoder is, the chosen model's anatomy, and lecture 000's comparison, live."""
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from aeviz import explore, plots
@@ -17,8 +18,8 @@ def layer_table(name: str) -> str:
     return "\n".join(lines)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def comparison(dataset: str, names: tuple[str, ...]) -> tuple[list, list[str]]:
+@ui.figure_cache
+def comparison(dataset: str, names: tuple[str, ...]) -> go.Figure:
     """Ten test images and each family's reconstruction of them, with its MSE (lecture 000's slide)."""
     x = ui.test_floats(dataset)[:: max(1, len(ui.test_set(dataset)) // 10)][:10]
     rows, labels = [x.numpy()], ["input"]
@@ -26,7 +27,7 @@ def comparison(dataset: str, names: tuple[str, ...]) -> tuple[list, list[str]]:
         x_hat = ui.get_model(n).reconstruct(x)
         rows.append(x_hat.numpy())
         labels.append(f"{ui.family(n)} · {float((x_hat - x).square().mean()):.4f}")
-    return rows, labels
+    return plots.reconstruction_rows(rows, labels, tile_px=64)
 
 
 dataset, name = st.session_state["dataset"], st.session_state["model"]
@@ -62,6 +63,5 @@ with right:
 st.subheader("Linear vs nonlinear vs convolutional vs sparse vs denoising vs VAE")
 st.caption("Lecture 000's slide on real models: the same test images (top) and each family's reconstruction, with its MSE.")
 names = tuple(n for f in FAMILIES if (n := ui.representative(dataset, f)))
-rows, labels = comparison(dataset, names)
-ui.show(plots.reconstruction_rows(rows, labels, tile_px=64), key="overview_compare")
+ui.show(comparison(dataset, names), key="overview_compare")
 st.caption("Numbers are the MSE per pixel on these ten images; the full test-set figures are on the Reconstructions page.")

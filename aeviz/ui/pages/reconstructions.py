@@ -1,5 +1,6 @@
 """Reconstructions: inputs vs outputs with per-image error, bottleneck sizes, linear AE vs PCA."""
 
+import plotly.graph_objects as go
 import streamlit as st
 import torch
 
@@ -66,10 +67,8 @@ def ae_vs_pca(lin: str, dataset: str) -> tuple[float, float, int]:
     return ae_mse, float((pca.reconstruct(all_x) - all_x).square().mean()), len(all_x)
 
 
-# Cached as arrays, not as a figure: an unpickled plotly figure gets plotly's default template
-# back, which makes plotly.js draw it twice (see plots.figure).
-@st.cache_data(show_spinner=False, max_entries=16)
-def comparison_rows(dataset: str, fc: tuple[str, ...], lin: str | None) -> tuple[list, list[str]]:
+@ui.figure_cache
+def comparison(dataset: str, fc: tuple[str, ...], lin: str | None) -> go.Figure:
     """One test image of each class through each fully connected AE, narrowest code first, then
     through the linear AE and PCA with the same K (names are unique, session models included)."""
     d = ui.test_set(dataset)
@@ -87,7 +86,7 @@ def comparison_rows(dataset: str, fc: tuple[str, ...], lin: str | None) -> tuple
         k = ui.info(lin)["config"]["latent"]
         add(ui.get_model(lin).reconstruct(x), f"linear AE, K={k}")
         add(pca_for(dataset, k)[0].reconstruct(x).clamp(0, 1), f"PCA, K={k}")
-    return rows, labels
+    return plots.reconstruction_rows(rows, labels, tile_px=56)
 
 
 # one section, one figure: every chart a page switch draws costs ~25 ms in the browser
@@ -98,7 +97,7 @@ st.caption(
 )
 fc = tuple(sorted(ui.names_of_family(dataset, "mlp"), key=lambda k: ui.info(k)["config"]["latent"]))
 lin = ui.representative(dataset, "linear")
-ui.show(plots.reconstruction_rows(*comparison_rows(dataset, fc, lin), tile_px=56), key="rec_compare")
+ui.show(comparison(dataset, fc, lin), key="rec_compare")
 if lin:
     k = ui.info(lin)["config"]["latent"]
     ae_mse, pca_mse, n_test = ae_vs_pca(lin, dataset)
