@@ -116,6 +116,20 @@ def test_filters_of_the_fc_first_layer_are_128_tiles_of_28x28():
     assert z.shape == (4 * 9 - 1, 16 * 17 - 1, 3), "64 tiles of 8x16"
 
 
+def test_conv_kernels_and_feature_maps_are_two_tabs():
+    at = new_app().run()  # the default model is the conv AE
+    at.switch_page(page("filters")).run()
+    shapes = [picture(f["data"][0]).shape[:2] for f in figures(at)]
+    assert shapes == [(3, 16 * 4 - 1), (8 * 4 - 1, 16 * 4 - 1)], "16, then 8 x 16 kernels of 3x3"
+    at.session_state["filt_tab"] = "Feature maps of one input"
+    at.run()
+    first = figures(at)
+    assert len(first) == 1 + len([m for m in at.markdown if " maps of " in m.value]) >= 3, "the input, then each stage's maps"
+    at.slider(key="filt_image").set_value(7).run()
+    assert figures(at)[0]["data"][0]["source"] != first[0]["data"][0]["source"], "another test image, other maps"
+    assert not at.exception
+
+
 def test_scatter_selection_shows_that_points_reconstruction():
     at = new_app()
     at.session_state["model"] = "mnist-vae-2d"

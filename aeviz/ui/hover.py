@@ -16,7 +16,7 @@ COLS = 40  # tiles per row of the sprite sheet
 @st.cache_data(show_spinner=False, max_entries=8)
 def sprite(images: np.ndarray) -> str:
     """(N, H, W) uint8 images as one gray PNG of COLS tiles a row, no gaps (a data URI)."""
-    return plots.png_uri(plots.colorize(plots.mosaic(images, COLS, gap=0), 0.0, 255.0, plots.GRAY))
+    return plots.png_uri(np.nan_to_num(plots.mosaic(images, COLS, gap=0)).astype(np.uint8))
 
 
 def image_on_hover(chart_key: str, images: np.ndarray, rows: np.ndarray, *, key: str) -> None:

@@ -1,5 +1,6 @@
 """Learned filters: encoder weights as images (lecture 000), conv kernels and feature maps, sparse codes."""
 
+import plotly.graph_objects as go
 import streamlit as st
 import torch
 
@@ -18,6 +19,13 @@ st.caption(
     "Red is a positive weight, blue a negative one; each tile is scaled to its own largest weight."
 )
 
+
+@ui.figure_cache
+def filters(name: str, layer: int, limit: int, cols: int, tile_px: int) -> go.Figure:
+    """The first `limit` filters of the model's encoder layer `layer` (names are unique, session models included)."""
+    return plots.filter_grid(explore.encoder_filters(ui.get_model(name))[layer][1][:limit], cols=cols, tile_px=tile_px)
+
+
 layers = explore.encoder_filters(model)
 if not layers:
     st.info("This model has no encoder weights to show.")
@@ -28,7 +36,7 @@ if not is_conv:
     choice = st.radio("Layer", range(len(layers)), format_func=lambda i: layers[i][0], horizontal=True, key="filt_layer")
     label, w = layers[choice]
     limit = 256
-    ui.show(plots.filter_grid(w[:limit], cols=16, tile_px=44), key="filt_grid")
+    ui.show(filters(name, choice, limit, 16, 44), key="filt_grid")
     if len(w) > limit:
         st.caption(f"Showing the first {limit} of {len(w)} filters.")
     twins = [ui.representative(dataset, f) for f in ("linear", "mlp")]
@@ -36,23 +44,28 @@ if not is_conv:
         a, b = st.columns(2)
         for col, n in zip((a, b), twins, strict=True):
             col.markdown(f"**{ui.title(n)}**")
-            w2 = explore.encoder_filters(ui.get_model(n))[min(choice, len(layers) - 1)][1]
             with col:
-                ui.show(plots.filter_grid(w2[:128], cols=8, tile_px=36), key=f"filt_{n}")
+                ui.show(filters(n, min(choice, len(layers) - 1), 128, 8, 36), key=f"filt_{n}")
 else:
-    for i, (label, w) in enumerate(layers):
-        st.markdown(f"**{label}**")
-        ui.show(plots.filter_grid(w, cols=16, tile_px=40), key=f"filt_conv_{i}")
-    st.subheader("Feature maps of one input")
-    j = st.slider("Test image", 0, len(data) - 1, 0, key="filt_image")
-    x = data.floats(slice(j, j + 1))
-    cols = st.columns([1, 6])
-    cols[0].plotly_chart(plots.image_grid(x.numpy(), 1, tile_px=112), key="filt_input", config=plots.IMAGE_CONFIG)
-    with cols[1]:
-        for k, (stage, maps) in enumerate(explore.feature_maps(model, x)):
-            st.markdown(f"{stage} · {maps.shape[0]} maps of {maps.shape[1]}×{maps.shape[2]}")
-            fig = plots.image_grid(maps, cols=16, zmax=max(float(maps.max()), 1e-6), tile_px=48)
-            ui.show(fig, key=f"filt_maps_{k}")
+    # only the open tab runs and is drawn: a page switch draws two charts, not six
+    kernels, inputs = st.tabs(["Kernels", "Feature maps of one input"], key="filt_tab", on_change="rerun")
+    if kernels.open:
+        with kernels:
+            for i, (label, w) in enumerate(layers):
+                st.markdown(f"**{label}**")
+                ui.show(filters(name, i, len(w), 16, 40), key=f"filt_conv_{i}")
+    if inputs.open:
+        with inputs:
+            j = st.slider("Test image", 0, len(data) - 1, 0, key="filt_image")
+            x = data.floats(slice(j, j + 1))
+            cols = st.columns([1, 6])
+            with cols[0]:
+                ui.show(plots.image_grid(x.numpy(), 1, tile_px=112), key="filt_input")
+            with cols[1]:
+                for k, (stage, maps) in enumerate(explore.feature_maps(model, x)):
+                    st.markdown(f"{stage} · {maps.shape[0]} maps of {maps.shape[1]}×{maps.shape[2]}")
+                    fig = plots.image_grid(maps, cols=16, zmax=max(float(maps.max()), 1e-6), tile_px=48)
+                    ui.show(fig, key=f"filt_maps_{k}")
 
 if fam == "sparse":
     st.subheader("Hidden activations of sample inputs")
