@@ -93,7 +93,7 @@ def run_interactions(page, reps: int) -> dict[str, list[float]]:
     wait_for_app_run(page)
     points = page.locator("[data-testid='stPlotlyChart'] .scatterlayer .point")
     for i in range(reps):
-        out["scatter click"].append(timed(page, lambda i=i: points.nth(37 * i % 700).click(force=True)))
+        out["scatter click"].append(timed(page, lambda i=i: points.nth(37 * i % 480).click(force=True)))
     return out
 
 
