@@ -98,7 +98,11 @@ def test_reconstruction_grid_follows_widgets():
     assert (x[..., 0] == x[..., 2]).all() and (err[..., 0] > err[..., 2]).any(), "gray images, a hot error map"
     assert grid["layout"]["yaxis"]["ticktext"] == ["input x", "output x̂", "|x − x̂|"]
     assert len(grid["layout"]["xaxis"]["ticktext"]) == 6  # one per-image MSE under each column
-    assert any("PCA" in m.label for m in at.metric)
+    assert not at.metric, "the other tab does not run"
+    at.session_state["rec_tab"] = "Bottleneck sizes · linear AE vs PCA"
+    at.run()
+    (compare,) = figures(at)
+    assert compare["layout"]["yaxis"]["ticktext"][-2:][1].startswith("PCA, K=") and any("PCA" in m.label for m in at.metric)
 
 
 def test_filters_of_the_fc_first_layer_are_128_tiles_of_28x28():

@@ -58,14 +58,15 @@ else:
         with inputs:
             j = st.slider("Test image", 0, len(data) - 1, 0, key="filt_image")
             x = data.floats(slice(j, j + 1))
-            cols = st.columns([1, 6])
-            with cols[0]:
-                ui.show(plots.image_grid(x.numpy(), 1, tile_px=112), key="filt_input")
-            with cols[1]:
-                for k, (stage, maps) in enumerate(explore.feature_maps(model, x)):
-                    st.markdown(f"{stage} · {maps.shape[0]} maps of {maps.shape[1]}×{maps.shape[2]}")
-                    fig = plots.image_grid(maps, cols=16, zmax=max(float(maps.max()), 1e-6), tile_px=48)
-                    ui.show(fig, key=f"filt_maps_{k}")
+            # no columns: a chart in a column of fractional width was drawn twice (Streamlit
+            # measures the width rounded, then exactly, and plotly.js redraws for the difference)
+            fig = plots.image_grid(x.numpy(), 1, tile_px=112)
+            fig.layout.width = 150  # Streamlit's narrowest chart
+            ui.show(fig, key="filt_input", width="content")
+            for k, (stage, maps) in enumerate(explore.feature_maps(model, x)):
+                st.markdown(f"{stage} · {maps.shape[0]} maps of {maps.shape[1]}×{maps.shape[2]}")
+                fig = plots.image_grid(maps, cols=16, zmax=max(float(maps.max()), 1e-6), tile_px=48)
+                ui.show(fig, key=f"filt_maps_{k}")
 
 if fam == "sparse":
     st.subheader("Hidden activations of sample inputs")

@@ -44,9 +44,6 @@ def grids() -> None:
     st.caption("Bottom row: the error per pixel, black 0 → white 1; under each column, that image's MSE.")
 
 
-grids()
-
-
 @st.cache_resource(show_spinner="Fitting PCA…")
 def pca_for(dataset: str, k: int):
     from aeviz.data import DataUnavailable, load_dataset
@@ -89,20 +86,29 @@ def comparison(dataset: str, fc: tuple[str, ...], lin: str | None) -> go.Figure:
     return plots.reconstruction_rows(rows, labels, tile_px=56)
 
 
-# one section, one figure: every chart a page switch draws costs ~25 ms in the browser
-st.subheader("How narrow can the bottleneck be? And a linear AE against PCA")
-st.caption(
-    "One test image of each class. Lecture 002: fully connected autoencoders with smaller and larger codes. "
-    "Lecture 000: a linear autoencoder can at best match PCA with the same K, X̂ = X V_K V_Kᵀ."
-)
-fc = tuple(sorted(ui.names_of_family(dataset, "mlp"), key=lambda k: ui.info(k)["config"]["latent"]))
-lin = ui.representative(dataset, "linear")
-ui.show(comparison(dataset, fc, lin), key="rec_compare")
-if lin:
-    k = ui.info(lin)["config"]["latent"]
-    ae_mse, pca_mse, n_test = ae_vs_pca(lin, dataset)
-    a, b, c = st.columns(3)
-    a.metric(f"linear AE, K = {k}", f"{ae_mse:.4f}")
-    b.metric(f"PCA, K = {k}", f"{pca_mse:.4f}")
-    c.metric("AE / PCA", f"{ae_mse / pca_mse:.3f}")
-    st.caption(f"MSE on all {n_test:,} test images; PCA fitted on {pca_for(dataset, k)[1]}.")
+def bottleneck() -> None:
+    st.caption(
+        "One test image of each class. Lecture 002: fully connected autoencoders with smaller and larger codes. "
+        "Lecture 000: a linear autoencoder can at best match PCA with the same K, X̂ = X V_K V_Kᵀ."
+    )
+    fc = tuple(sorted(ui.names_of_family(dataset, "mlp"), key=lambda k: ui.info(k)["config"]["latent"]))
+    lin = ui.representative(dataset, "linear")
+    ui.show(comparison(dataset, fc, lin), key="rec_compare")  # one figure: each chart costs ~25 ms to draw
+    if lin:
+        k = ui.info(lin)["config"]["latent"]
+        ae_mse, pca_mse, n_test = ae_vs_pca(lin, dataset)
+        a, b, c = st.columns(3)
+        a.metric(f"linear AE, K = {k}", f"{ae_mse:.4f}")
+        b.metric(f"PCA, K = {k}", f"{pca_mse:.4f}")
+        c.metric("AE / PCA", f"{ae_mse / pca_mse:.3f}")
+        st.caption(f"MSE on all {n_test:,} test images; PCA fitted on {pca_for(dataset, k)[1]}.")
+
+
+# One view at a time, and only the open tab runs and is drawn: a page switch draws one chart
+grid_tab, sizes_tab = st.tabs(["Inputs vs outputs", "Bottleneck sizes · linear AE vs PCA"], key="rec_tab", on_change="rerun")
+if grid_tab.open:
+    with grid_tab:
+        grids()
+if sizes_tab.open:
+    with sizes_tab:
+        bottleneck()
