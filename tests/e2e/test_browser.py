@@ -39,6 +39,15 @@ def test_page_draws_without_error(app, url_path, output_path):
     app.screenshot(path=Path(output_path) / f"{url_path}.png", full_page=True)
 
 
+def test_plotly_js_loads_before_any_chart_arrives(page, app_url):
+    """app.py has the browser load Streamlit's plotly.js chunk first thing, not when a chart arrives."""
+    page.goto(app_url + "/upload")  # a page without a chart
+    wait_for_app_run(page)
+    assert page.locator("[data-testid='stPlotlyChart']").count() == 0
+    loaded = "performance.getEntriesByType('resource').some((e) => /PlotlyChart\\.[^/]*\\.js$/.test(e.name))"
+    page.wait_for_function(loaded, timeout=15000)
+
+
 def _pick(page, label: str, option: str) -> None:
     page.get_by_role("combobox", name=label).or_(page.locator(f"[data-testid='stSelectbox']:has-text('{label}')")).first.click()
     page.get_by_role("option", name=option).first.click()
