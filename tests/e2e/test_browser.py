@@ -131,6 +131,30 @@ COUNT_DRAWS = """() => {
 DRAWS = "[...document.querySelectorAll(\"[data-testid='stPlotlyChart']\")].map((c) => window.__draws.get(c) || 0)"
 
 
+# Every time plotly.js lays a chart out it sets the width of the chart's first <svg>: count those.
+COUNT_LAYOUTS = """() => {
+  window.__layouts = new Map();
+  if (window.__layoutCounter) return;
+  window.__layoutCounter = new MutationObserver((records) => records.forEach((r) => {
+    const chart = r.target.closest("[data-testid='stPlotlyChart']");
+    if (r.attributeName === "width" && chart && chart.querySelector("svg.main-svg") === r.target)
+      window.__layouts.set(chart, (window.__layouts.get(chart) || 0) + 1);
+  }));
+  window.__layoutCounter.observe(document.querySelector("[data-testid='stApp']"), {subtree: true, attributes: true});
+}"""
+
+
+def test_the_latent_scatter_is_drawn_once(app):
+    """It was drawn twice whenever plotly.js had loaded before it arrived (every visit but a cold
+    one): plotly.js took the typed arrays in Streamlit's copy of the figure for new data."""
+    goto(app, "overview")  # a chart: plotly.js is loaded
+    app.evaluate(COUNT_LAYOUTS)
+    goto(app, "latent")
+    app.locator("[data-testid='stPlotlyChart'] .scatterlayer .point").first.wait_for()
+    app.wait_for_timeout(1000)
+    assert app.evaluate(DRAWS.replace("__draws", "__layouts")) == [1]
+
+
 def _draws_after(app, action) -> list[int]:
     app.evaluate(COUNT_DRAWS)
     action()
