@@ -33,11 +33,17 @@ def preload_plotly() -> None:
     import then finds it loaded (a module runs once per URL). Here, not in aeviz: importing aeviz
     imports torch, which is what this should not wait for.
     """
-    js = Path(st.__file__).parent / "static" / "static" / "js"
-    chunk = next(iter(sorted(js.glob("PlotlyChart.*.js"))), None)
+    chunk = _plotly_chunk()
     if chunk:  # another Streamlit build may name or split it differently: then nothing to do
         with st.sidebar:
-            _preload(key="aeviz_preload_plotly", data={"src": f"static/js/{chunk.name}"})
+            _preload(key="aeviz_preload_plotly", data={"src": f"static/js/{chunk}"})
+
+
+@st.cache_resource(show_spinner=False)
+def _plotly_chunk() -> str | None:
+    """The file name of Streamlit's plotly.js chunk: looked up once, not on every run of this script."""
+    js = Path(st.__file__).parent / "static" / "static" / "js"
+    return next((p.name for p in sorted(js.glob("PlotlyChart.*.js"))), None)
 
 
 _preload = st.components.v2.component(

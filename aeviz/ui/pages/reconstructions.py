@@ -57,11 +57,12 @@ def pca_for(dataset: str, k: int):
 
 
 @st.cache_data(show_spinner=False)
-def ae_vs_pca(lin: str, dataset: str) -> tuple[float, float, int]:
+def ae_vs_pca(lin: str, dataset: str) -> tuple[float, float, int, str]:
+    """Test MSE of the linear AE and of PCA with its K, the number of test images, what PCA was fitted on."""
     all_x = ui.test_floats(dataset)
-    pca, _ = pca_for(dataset, ui.info(lin)["config"]["latent"])
+    pca, where = pca_for(dataset, ui.info(lin)["config"]["latent"])
     ae_mse = float((ui.get_model(lin).reconstruct(all_x) - all_x).square().mean())
-    return ae_mse, float((pca.reconstruct(all_x) - all_x).square().mean()), len(all_x)
+    return ae_mse, float((pca.reconstruct(all_x) - all_x).square().mean()), len(all_x), where
 
 
 @ui.figure_cache
@@ -96,12 +97,12 @@ def bottleneck() -> None:
     ui.show(comparison(dataset, fc, lin), key="rec_compare")  # one figure: each chart costs ~25 ms to draw
     if lin:
         k = ui.info(lin)["config"]["latent"]
-        ae_mse, pca_mse, n_test = ae_vs_pca(lin, dataset)
+        ae_mse, pca_mse, n_test, where = ae_vs_pca(lin, dataset)
         a, b, c = st.columns(3)
         a.metric(f"linear AE, K = {k}", f"{ae_mse:.4f}")
         b.metric(f"PCA, K = {k}", f"{pca_mse:.4f}")
         c.metric("AE / PCA", f"{ae_mse / pca_mse:.3f}")
-        st.caption(f"MSE on all {n_test:,} test images; PCA fitted on {pca_for(dataset, k)[1]}.")
+        st.caption(f"MSE on all {n_test:,} test images; PCA fitted on {where}.")
 
 
 # One view at a time, and only the open tab runs and is drawn: a page switch draws one chart
