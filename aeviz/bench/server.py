@@ -60,8 +60,45 @@ def stop(proc: subprocess.Popen) -> None:
         proc.kill()
 
 
+# The page settles when the app has finished its run and the DOM has stopped changing: we record
+# the frame after every DOM change (hover labels aside), and every pointer release (a click acts on
+# release). Watching the script-state attribute alone misses runs: React can render "running" and
+# "notRunning" in one go, and on a busy machine a run may not have begun when we first look.
+OBSERVER = """() => {
+  window.__changes = [];
+  window.__releases = [];
+  if (window.__settleObserver) return;  // watching already: start again from nothing
+  document.addEventListener('pointerup', (e) => window.__releases.push(e.timeStamp), true);
+  const ignored = (r) => {
+    const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+    return el && el.closest('.hoverlayer, .modebar-container, [data-testid="stTooltipContent"]');
+  };
+  window.__settleObserver = new MutationObserver((records) => {
+    if (!records.every(ignored)) requestAnimationFrame(() => window.__changes.push(performance.now()));
+  });
+  window.__settleObserver.observe(document.querySelector("[data-testid='stApp']"),
+                                  {subtree: true, childList: true, attributes: true, characterData: true});
+}"""
+# Settled: the script is not running, the DOM changed after `since` (default: the last pointer
+# release) and has not changed for `quiet` ms.
+SETTLED = """([since, quiet]) => {
+  const state = document.querySelector("[data-testid='stApp']").getAttribute('data-test-script-state');
+  const last = window.__changes.at(-1) || 0;
+  return state === 'notRunning' && last > (since ?? window.__releases.at(-1)) && performance.now() - last > quiet;
+}"""
+
+
+def settle(page, action, quiet_ms: int = 300, timeout: int = 60000) -> None:
+    """Do `action`, which makes the app run, and return once the page shows that run's end."""
+    page.evaluate(OBSERVER)
+    since = page.evaluate("performance.now()")
+    action()
+    page.wait_for_function(SETTLED, arg=[since, quiet_ms], timeout=timeout, polling=50)
+
+
 def wait_for_app_run(page, timeout: int = 60000) -> None:
-    """Streamlit's own e2e idiom: connected, and the script not running."""
+    """Streamlit's own e2e idiom: connected, and the script not running. It can return before a run
+    that an action has just asked for has begun: after an action, `settle` is the sure wait."""
     page.wait_for_timeout(150)
     page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']").wait_for(state="attached", timeout=timeout)
     page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(state="attached", timeout=timeout)

@@ -21,35 +21,11 @@ from pathlib import Path
 
 from aeviz.bench import server
 
-# The page settles when the app has finished its run and the DOM has stopped changing: we record
-# the frame after every DOM change (hover labels aside), and every pointer release (a click acts on
-# release). The interaction starts when the browser gets the release, not when Playwright begins
-# looking for the element (its actionability checks cost 50-150 ms of their own). Watching the
-# script-state attribute alone misses fast runs: React can render "running" and "notRunning" in one go.
-OBSERVER = """() => {
-  window.__changes = [];
-  window.__releases = [];
-  document.addEventListener('pointerup', (e) => window.__releases.push(e.timeStamp), true);
-  const ignored = (r) => {
-    const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
-    return el && el.closest('.hoverlayer, .modebar-container, [data-testid="stTooltipContent"]');
-  };
-  new MutationObserver((records) => {
-    if (!records.every(ignored)) requestAnimationFrame(() => window.__changes.push(performance.now()));
-  }).observe(document.querySelector("[data-testid='stApp']"),
-             {subtree: true, childList: true, attributes: true, characterData: true});
-}"""
-SETTLED = """(quiet) => {
-  const state = document.querySelector("[data-testid='stApp']").getAttribute('data-test-script-state');
-  const last = window.__changes.at(-1) || 0;
-  return state === 'notRunning' && last > window.__releases.at(-1) && performance.now() - last > quiet;
-}"""
-
 
 def timed(page, action, quiet_ms: int = 400) -> float:
     """ms from the pointer release that `action` makes to the frame after the page's last change."""
     action()
-    page.wait_for_function(SETTLED, arg=quiet_ms, timeout=30000, polling=50)
+    page.wait_for_function(server.SETTLED, arg=[None, quiet_ms], timeout=30000, polling=50)
     return page.evaluate("window.__changes.at(-1) - window.__releases.at(-1)")
 
 
@@ -75,7 +51,7 @@ def run_interactions(page, reps: int) -> dict[str, list[float]]:
     """Times of `reps` widget changes, page switches (`reps` to each page of TOUR) and scatter clicks."""
     from aeviz.bench.server import wait_for_app_run
 
-    page.evaluate(OBSERVER)
+    page.evaluate(server.OBSERVER)
     out: dict[str, list[float]] = {"widget change": [], "page switch": [], **{f"  to {t}": [] for t in TOUR}, "scatter click": []}
     nav(page, "Reconstructions")
     wait_for_app_run(page)
@@ -143,7 +119,7 @@ def floor(browser, reps: int) -> list[float]:
     try:
         page.goto(url)
         server.wait_for_app_run(page)
-        page.evaluate(OBSERVER)
+        page.evaluate(server.OBSERVER)
         options = ["by class", "random"]
         return [timed(page, lambda o=options[i % 2]: page.get_by_text(o, exact=True).first.click()) for i in range(reps)]
     finally:

@@ -95,13 +95,21 @@ def representative(dataset: str, family: str) -> str | None:
 
 def sidebar() -> tuple[str, str]:
     """Dataset and model pickers; keeps the same kind of model when the dataset changes."""
-    dataset = st.sidebar.selectbox("Dataset", DATASETS, format_func=TITLES.get, key="dataset")
+    # Each picker's default is its current value, not the first option: the browser shows a widget's
+    # default whenever it missed the run that set its value (a page clicked while the app is still
+    # loading), and sent that back on the next run, silently switching the model.
+    dataset = st.session_state.get("dataset", DATASETS[0])
+    dataset = st.sidebar.selectbox(
+        "Dataset", DATASETS, index=DATASETS.index(dataset) if dataset in DATASETS else 0, format_func=TITLES.get, key="dataset"
+    )
     names = model_names(dataset)
     current = st.session_state.get("model")
     if current not in names:  # e.g. mnist-conv -> fashion-conv after switching datasets
         twin = f"{dataset}-{current.split('-', 1)[1]}" if current and "-" in current else None
-        st.session_state["model"] = twin if twin in names else next((n for n in names if n.endswith("-conv")), names[0])
-    name = st.sidebar.selectbox("Model", names, format_func=title, key="model")
+        current = twin if twin in names else next((n for n in names if n.endswith("-conv")), names[0])
+        # set, not left to the index: Streamlit keeps a value whose label is still an option ("VAE")
+        st.session_state["model"] = current
+    name = st.sidebar.selectbox("Model", names, index=names.index(current), format_func=title, key="model")
     return dataset, name
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from aeviz.bench import server
-from aeviz.bench.server import wait_for_app_run
+from aeviz.bench.server import settle, wait_for_app_run
 
-__all__ = ["wait_for_app_run"]
+__all__ = ["settle", "wait_for_app_run"]
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import wait_for_app_run
+from conftest import settle, wait_for_app_run
 from playwright.sync_api import expect
 
 from aeviz.data import load_test_or_sample
@@ -24,8 +24,7 @@ PAGES = {
 
 
 def goto(page, url_path: str) -> None:
-    page.get_by_role("link", name=PAGES[url_path]).first.click()
-    wait_for_app_run(page)
+    settle(page, lambda: page.get_by_role("link", name=PAGES[url_path]).first.click())
 
 
 @pytest.mark.parametrize("url_path", list(PAGES))
@@ -50,16 +49,14 @@ def test_plotly_js_loads_before_any_chart_arrives(page, app_url):
 
 def _pick(page, label: str, option: str) -> None:
     page.get_by_role("combobox", name=label).or_(page.locator(f"[data-testid='stSelectbox']:has-text('{label}')")).first.click()
-    page.get_by_role("option", name=option).first.click()
-    wait_for_app_run(page)
+    settle(page, lambda: page.get_by_role("option", name=option).first.click())
 
 
 def test_click_a_scatter_point_shows_its_image(app):
     _pick(app, "Model", "VAE, 2-D latent")
     goto(app, "latent")
     expect(app.get_by_text("Click a point")).to_be_visible()
-    app.locator("[data-testid='stPlotlyChart'] .scatterlayer .point").nth(42).click(force=True)
-    wait_for_app_run(app)
+    settle(app, lambda: app.locator("[data-testid='stPlotlyChart'] .scatterlayer .point").nth(42).click(force=True))
     expect(app.locator("strong", has_text="Image #")).to_be_visible(timeout=15000)
     expect(app.get_by_text("z = (")).to_be_visible()
 
@@ -69,8 +66,7 @@ def test_latent_tabs_draw_their_own_figure(app):
     goto(app, "latent")
     charts = app.locator("[data-testid='stPlotlyChart']")
     expect(charts).to_have_count(1)
-    app.get_by_role("tab", name="Decoded plane").click()
-    wait_for_app_run(app)
+    settle(app, lambda: app.get_by_role("tab", name="Decoded plane").click())
     expect(charts.locator(".layer-above image, .imagelayer image")).to_have_count(1)
     expect(app.locator("[data-testid='stPlotlyChart'] .scatterlayer .point")).to_have_count(0)
     expect(app.get_by_label("Grid size")).to_have_count(1)
@@ -106,6 +102,18 @@ def test_a_second_click_soon_after_the_first_selects_again(app):
     wait_for_app_run(app)
     expect(app.locator("strong", has_text="Image #")).to_be_visible(timeout=15000)
     expect(app.get_by_text("Click a point")).to_have_count(0)
+
+
+def test_a_page_clicked_while_the_app_loads_keeps_the_model(page, app_url):
+    """The sidebar showed the first model (FC linear) while the page used the conv AE, and the next
+    run switched to it: the browser missed the first run's value and fell back on the default."""
+    page.goto(app_url)
+    settle(page, lambda: page.get_by_role("link", name="Reconstructions").first.click())  # as soon as it shows
+    expect(page.get_by_text("Conv AE (lecture 000) · mean MSE")).to_be_visible()
+    expect(page.get_by_role("combobox", name="Model")).to_have_value("Conv AE (lecture 000)")
+    for tab in ("Bottleneck sizes", "Inputs vs outputs"):  # full runs, with the values the browser has
+        settle(page, lambda t=tab: page.get_by_role("tab", name=t).click())
+    expect(page.get_by_text("Conv AE (lecture 000) · mean MSE")).to_be_visible()
 
 
 def test_switch_dataset_and_model(app):
@@ -157,8 +165,7 @@ def test_the_latent_scatter_is_drawn_once(app):
 
 def _draws_after(app, action) -> list[int]:
     app.evaluate(COUNT_DRAWS)
-    action()
-    wait_for_app_run(app)
+    settle(app, action)
     app.wait_for_timeout(1000)
     return app.evaluate(DRAWS)
 
