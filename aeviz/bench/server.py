@@ -90,6 +90,7 @@ SETTLED = """([since, quiet]) => {
 
 def settle(page, action, quiet_ms: int = 300, timeout: int = 60000) -> None:
     """Do `action`, which makes the app run, and return once the page shows that run's end."""
+    page.locator("[data-testid='stApp']").wait_for(state="attached", timeout=timeout)  # what OBSERVER watches
     page.evaluate(OBSERVER)
     since = page.evaluate("performance.now()")
     action()

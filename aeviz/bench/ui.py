@@ -23,7 +23,10 @@ from aeviz.bench import server
 
 
 def timed(page, action, quiet_ms: int = 400) -> float:
-    """ms from the pointer release that `action` makes to the frame after the page's last change."""
+    """ms from the pointer release that `action` makes to the frame after the page's last change.
+
+    From the release the browser gets, not from when Playwright begins looking for the element:
+    its actionability checks cost 50-150 ms of their own."""
     action()
     page.wait_for_function(server.SETTLED, arg=[None, quiet_ms], timeout=30000, polling=50)
     return page.evaluate("window.__changes.at(-1) - window.__releases.at(-1)")
@@ -49,12 +52,10 @@ TOUR = ("Overview", "Reconstructions", "Learned filters", "Latent space")
 
 def run_interactions(page, reps: int) -> dict[str, list[float]]:
     """Times of `reps` widget changes, page switches (`reps` to each page of TOUR) and scatter clicks."""
-    from aeviz.bench.server import wait_for_app_run
-
     page.evaluate(server.OBSERVER)
     out: dict[str, list[float]] = {"widget change": [], "page switch": [], **{f"  to {t}": [] for t in TOUR}, "scatter click": []}
     nav(page, "Reconstructions")
-    wait_for_app_run(page)
+    server.wait_for_app_run(page)
     for i in range(reps):
         option = "by class" if i % 2 == 0 else "random"
         out["widget change"].append(timed(page, lambda o=option: page.get_by_text(o, exact=True).first.click()))
@@ -64,9 +65,9 @@ def run_interactions(page, reps: int) -> dict[str, list[float]]:
         out["page switch"].append(ms)
     page.locator("[data-testid='stSelectbox']:has-text('Model')").first.click()
     page.get_by_role("option", name="VAE, 2-D latent").first.click()
-    wait_for_app_run(page)
+    server.wait_for_app_run(page)
     nav(page, "Latent space")
-    wait_for_app_run(page)
+    server.wait_for_app_run(page)
     points = page.locator("[data-testid='stPlotlyChart'] .scatterlayer .point")
     for i in range(reps):
         out["scatter click"].append(timed(page, lambda i=i: points.nth(37 * i % 480).click(force=True)))

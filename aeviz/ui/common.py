@@ -98,10 +98,9 @@ def sidebar() -> tuple[str, str]:
     # Each picker's default is its current value, not the first option: the browser shows a widget's
     # default whenever it missed the run that set its value (a page clicked while the app is still
     # loading), and sent that back on the next run, silently switching the model.
-    dataset = st.session_state.get("dataset", DATASETS[0])
-    dataset = st.sidebar.selectbox(
-        "Dataset", DATASETS, index=DATASETS.index(dataset) if dataset in DATASETS else 0, format_func=TITLES.get, key="dataset"
-    )
+    current = st.session_state.get("dataset")
+    index = DATASETS.index(current) if current in DATASETS else 0
+    dataset = st.sidebar.selectbox("Dataset", DATASETS, index=index, format_func=TITLES.get, key="dataset")
     names = model_names(dataset)
     current = st.session_state.get("model")
     if current not in names:  # e.g. mnist-conv -> fashion-conv after switching datasets
