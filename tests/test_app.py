@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,7 +23,15 @@ def page(name: str) -> str:
 
 
 def figures(at: AppTest) -> list[dict]:
-    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+    """Every plotly figure on the page, in order: st.plotly_chart's, and the latent scatter's, which
+    its component (aeviz.ui.scatter) draws."""
+    out = []
+    for el in at:
+        if el.type == "plotly_chart":
+            out.append(json.loads(el.proto.spec))
+        elif el.type == "bidi_component" and "figure" in (data := json.loads(el.proto.json or "{}")):
+            out.append(data["figure"])
+    return out
 
 
 def array(value) -> np.ndarray:
@@ -142,11 +151,22 @@ def test_scatter_selection_shows_that_points_reconstruction():
     spec = figures(at)[0]
     assert len(spec["data"]) == 10 and spec["layout"]["xaxis"]["title"]["text"] == "z1"
     row = int(array(spec["data"][3]["customdata"])[5])
-    at.session_state["scatter"] = {"selection": {"points": [{"customdata": row}], "point_indices": [5], "box": [], "lasso": []}}
+    at.session_state["scatter"] = {"row": row}  # what scatter.js reports when that point is clicked
     at.run()
     assert not at.exception
     assert any(f"Image #{row}" in m.value for m in at.markdown)
     assert any(m.value.startswith("z = (") for m in at.markdown)
+
+
+def test_the_scatter_gets_the_plotly_js_streamlit_serves():
+    """scatter.js draws with Streamlit's own plotly.js chunk: a Streamlit that renames it fails here."""
+    import streamlit
+
+    at = new_app().run()
+    at.switch_page(page("latent")).run()
+    (data,) = [json.loads(el.proto.json) for el in at.get("bidi_component") if el.key == "scatter"]
+    assert (Path(streamlit.__file__).parent / "static" / data["src"]).is_file()
+    assert len(data["rows"]) == sum(len(t["x"]) for t in data["figure"]["data"]), "a preview image for every point"
 
 
 def test_latent_tabs_run_only_the_open_one():

@@ -68,7 +68,7 @@ def run_interactions(page, reps: int) -> dict[str, list[float]]:
     server.wait_for_app_run(page)
     nav(page, "Latent space")
     server.wait_for_app_run(page)
-    points = page.locator("[data-testid='stPlotlyChart'] .scatterlayer .point")
+    points = page.locator("[data-testid='aez-scatter'] .scatterlayer .point")
     for i in range(reps):
         out["scatter click"].append(timed(page, lambda i=i: points.nth(37 * i % 480).click(force=True)))
     return out

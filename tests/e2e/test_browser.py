@@ -32,8 +32,8 @@ def test_page_draws_without_error(app, url_path, output_path):
     goto(app, url_path)
     expect(app.get_by_role("heading", name=PAGES[url_path], exact=True).first).to_be_visible()
     if url_path not in ("upload", "train"):  # these wait for an image, or a job
-        expect(app.locator("[data-testid='stPlotlyChart']").first).to_be_visible()
-        app.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for()
+        expect(app.locator(".js-plotly-plot").first).to_be_visible()  # st.plotly_chart's, or the latent scatter
+        app.locator(".js-plotly-plot .main-svg").first.wait_for()
     assert app.locator("[data-testid='stException'], [data-testid='stAlertContentError']").count() == 0
     app.screenshot(path=Path(output_path) / f"{url_path}.png", full_page=True)
 
@@ -56,7 +56,7 @@ def test_click_a_scatter_point_shows_its_image(app):
     _pick(app, "Model", "VAE, 2-D latent")
     goto(app, "latent")
     expect(app.get_by_text("Click a point")).to_be_visible()
-    settle(app, lambda: app.locator("[data-testid='stPlotlyChart'] .scatterlayer .point").nth(42).click(force=True))
+    settle(app, lambda: app.locator("[data-testid='aez-scatter'] .scatterlayer .point").nth(42).click(force=True))
     expect(app.locator("strong", has_text="Image #")).to_be_visible(timeout=15000)
     expect(app.get_by_text("z = (")).to_be_visible()
 
@@ -64,18 +64,18 @@ def test_click_a_scatter_point_shows_its_image(app):
 def test_latent_tabs_draw_their_own_figure(app):
     _pick(app, "Model", "VAE, 2-D latent")
     goto(app, "latent")
-    charts = app.locator("[data-testid='stPlotlyChart']")
+    charts = app.locator(".js-plotly-plot")
     expect(charts).to_have_count(1)
     settle(app, lambda: app.get_by_role("tab", name="Decoded plane").click())
     expect(charts.locator(".layer-above image, .imagelayer image")).to_have_count(1)
-    expect(app.locator("[data-testid='stPlotlyChart'] .scatterlayer .point")).to_have_count(0)
+    expect(app.locator("[data-testid='aez-scatter'] .scatterlayer .point")).to_have_count(0)
     expect(app.get_by_label("Grid size")).to_have_count(1)
 
 
 def test_hovering_a_point_shows_its_image(app):
     goto(app, "latent")
-    app.locator("body[data-aez-hover='scatter']").wait_for(state="attached")
-    point = app.locator("[data-testid='stPlotlyChart'] .scatterlayer .point").nth(123)
+    app.locator("[data-testid='aez-scatter'][data-ready]").wait_for(state="attached")
+    point = app.locator("[data-testid='aez-scatter'] .scatterlayer .point").nth(123)
     point.hover(force=True)
     preview = app.locator("[data-testid='aez-hover']")
     expect(preview).to_be_visible()
@@ -90,12 +90,28 @@ def test_hovering_a_point_shows_its_image(app):
     expect(preview).to_be_hidden()
 
 
+def test_the_scatter_follows_the_model(app):
+    """Another model on the same page: the scatter draws that model's codes, and still answers clicks."""
+    goto(app, "latent")
+    scatter = app.locator("[data-testid='aez-scatter']")
+    first = scatter.get_attribute("data-ready")
+    _pick(app, "Model", "VAE, 2-D latent")
+    expect(scatter).not_to_have_attribute("data-ready", first)
+    expect(scatter.locator(".xtitle")).to_have_text("z1")
+    # what plotly.js drew (calcdata) is the data it was given: Plotly.react would have kept the old codes
+    drawn = "(gd) => gd.calcdata.every((cd, i) => cd[0].x === gd.data[i].x[0] && cd[0].y === gd.data[i].y[0])"
+    assert scatter.evaluate(drawn)
+    assert scatter.evaluate("(gd) => gd._ev.listeners('plotly_click').length") == 1
+    settle(app, lambda: scatter.locator(".scatterlayer .point").nth(7).click(force=True))
+    expect(app.locator("strong", has_text="Image #")).to_be_visible(timeout=15000)
+
+
 def test_a_second_click_soon_after_the_first_selects_again(app):
     """Two clicks on two points 350 ms apart are two selections: plotly.js 3 took them for a double
     click (500 ms), reset the axes, and Streamlit cleared the selection."""
     _pick(app, "Model", "VAE, 2-D latent")
     goto(app, "latent")
-    points = app.locator("[data-testid='stPlotlyChart'] .scatterlayer .point")
+    points = app.locator("[data-testid='aez-scatter'] .scatterlayer .point")
     points.nth(10).click(force=True)
     app.wait_for_timeout(350)
     points.nth(400).click(force=True)
@@ -125,18 +141,19 @@ def test_switch_dataset_and_model(app):
     assert app.locator("[data-testid='stException']").count() == 0
 
 
-# Every time plotly.js draws an image figure it sets its <image>'s href: count those per chart.
+# Every time plotly.js draws an image figure it sets its <image>'s href: count those per chart
+# (.js-plotly-plot: the element plotly.js draws in, in st.plotly_chart and in the latent scatter).
 COUNT_DRAWS = """() => {
   window.__draws = new Map();
   if (window.__drawCounter) return;  // counting already: start again from zero
   window.__drawCounter = new MutationObserver((records) => records.forEach((r) => {
     if (r.attributeName !== "href") return;  // xlink:href: attributeFilter skips namespaced attributes
-    const chart = r.target.closest("[data-testid='stPlotlyChart']");
+    const chart = r.target.closest(".js-plotly-plot");
     window.__draws.set(chart, (window.__draws.get(chart) || 0) + 1);
   }));
   window.__drawCounter.observe(document.querySelector("[data-testid='stApp']"), {subtree: true, attributes: true});
 }"""
-DRAWS = "[...document.querySelectorAll(\"[data-testid='stPlotlyChart']\")].map((c) => window.__draws.get(c) || 0)"
+DRAWS = "[...document.querySelectorAll('.js-plotly-plot')].map((c) => window.__draws.get(c) || 0)"
 
 
 # Every time plotly.js lays a chart out it sets the width of the chart's first <svg>: count those.
@@ -144,7 +161,7 @@ COUNT_LAYOUTS = """() => {
   window.__layouts = new Map();
   if (window.__layoutCounter) return;
   window.__layoutCounter = new MutationObserver((records) => records.forEach((r) => {
-    const chart = r.target.closest("[data-testid='stPlotlyChart']");
+    const chart = r.target.closest(".js-plotly-plot");
     if (r.attributeName === "width" && chart && chart.querySelector("svg.main-svg") === r.target)
       window.__layouts.set(chart, (window.__layouts.get(chart) || 0) + 1);
   }));
@@ -158,7 +175,7 @@ def test_the_latent_scatter_is_drawn_once(app):
     goto(app, "overview")  # a chart: plotly.js is loaded
     app.evaluate(COUNT_LAYOUTS)
     goto(app, "latent")
-    app.locator("[data-testid='stPlotlyChart'] .scatterlayer .point").first.wait_for()
+    app.locator("[data-testid='aez-scatter'] .scatterlayer .point").first.wait_for()
     app.wait_for_timeout(1000)
     assert app.evaluate(DRAWS.replace("__draws", "__layouts")) == [1]
 

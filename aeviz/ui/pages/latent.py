@@ -1,13 +1,12 @@
 """Latent space: codes coloured by class, click a point to see its image, manifold, interpolation."""
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 import torch
 
 from aeviz import explore, plots
 from aeviz.ui import common as ui
-from aeviz.ui import hover
+from aeviz.ui import scatter
 
 dataset, name = st.session_state["dataset"], st.session_state["model"]
 model = ui.get_model(name)
@@ -33,10 +32,10 @@ def scatter_data(name: str, dataset: str) -> tuple[np.ndarray, np.ndarray, explo
 
 
 @ui.figure_cache
-def scatter(name: str, dataset: str) -> go.Figure:
+def scatter_spec(name: str, dataset: str) -> dict:
     rows, _, plane = scatter_data(name, dataset)
     y = ui.test_set(dataset).y[rows].numpy()
-    return plots.latent_scatter(plane.xy, y, ui.labels(dataset), axis_titles=plane.axes, rows=rows)
+    return scatter.spec(plots.latent_scatter(plane.xy, y, ui.labels(dataset), axis_titles=plane.axes, rows=rows))
 
 
 rows, z, plane = scatter_data(name, dataset)
@@ -49,30 +48,12 @@ else:
     st.caption(f"{ui.title(name)} has a 2-D code: these are the codes themselves.")
 
 
-def _clicked(event) -> int | None:
-    """The dataset row of the clicked point (customdata), from a real or a simulated selection."""
-    try:
-        points = event["selection"]["points"]
-    except (KeyError, TypeError):
-        return None
-    if not points:
-        return None
-    cd = points[0].get("customdata")
-    if isinstance(cd, dict):  # plotly 7 may send {"0": 7}
-        cd = next(iter(cd.values()), None)
-    if isinstance(cd, list):
-        cd = cd[0] if cd else None
-    return int(cd) if cd is not None else None
-
-
 @st.fragment
 def scatter_and_detail() -> None:
-    pos = _clicked(st.session_state.get("scatter"))
     left, right = st.columns([3, 2])
     with left:
-        # the same figure on every click: plotly marks the selected point itself, and an unchanged
-        # chart is not redrawn (redrawing every point was most of a click's latency)
-        ui.show(scatter(name, dataset), key="scatter", on_select="rerun", selection_mode="points")
+        # drawn once per figure: a click marks its point without redrawing the others
+        pos = scatter.latent_scatter(scatter_spec(name, dataset), data.x[rows].numpy(), rows, key="scatter")
     with right:
         if pos is None:
             st.info("Click a point to see its image, its reconstruction and its code.")
@@ -124,7 +105,6 @@ codes, plane_tab, walk_tab = st.tabs(["Codes", "Decoded plane", "Walk between im
 if codes.open:
     with codes:
         scatter_and_detail()
-        hover.image_on_hover("scatter", data.x[rows].numpy(), rows, key="scatter_hover")  # outside the fragment: sent once
 if plane_tab.open:
     with plane_tab:
         if z.shape[1] == 2:

@@ -1,0 +1,90 @@
+// The latent scatter. plotly.js (the build Streamlit ships) draws the figure it is given; the image
+// of the point under the pointer follows the pointer (plotly.js hover labels take text only); a
+// click reports the point's customdata, its dataset row. Every image is a tile of one sprite sheet.
+
+let loading = null;
+function plotly(src) {
+  // Streamlit's plotly.js chunk sets window.Plotly when it first runs (app.py has it run early)
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  loading ??= import(new URL(src, document.baseURI).href).then(() => window.Plotly);
+  return loading;
+}
+
+function box() {
+  let el = document.getElementById("aez-hover");
+  if (!el) {
+    el = document.createElement("canvas");
+    el.id = "aez-hover";
+    el.dataset.testid = "aez-hover";
+    el.width = el.height = 112;
+    el.style.cssText = "position:fixed;z-index:1000;pointer-events:none;display:none;image-rendering:pixelated;" +
+      "border:2px solid #fff;border-radius:4px;box-shadow:0 2px 8px rgba(0,0,0,.35);background:#000";
+    document.body.appendChild(el);
+  }
+  return el;
+}
+
+function preview(s, ev) {
+  s.last = ev;
+  if (!s.img.complete) return;  // drawn once the sprite has loaded (below), if still hovering
+  const p = ev.points && ev.points[0];
+  const i = p ? s.index.get(Number(p.customdata)) : undefined;
+  if (i === undefined) return;
+  const el = box(), ctx = el.getContext("2d"), t = s.tile;
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(s.img, (i % s.cols) * t, Math.floor(i / s.cols) * t, t, t, 0, 0, el.width, el.height);
+  // left of the pointer (plotly.js puts its text label on the right), inside the window
+  const x = ev.event.clientX, y = ev.event.clientY;
+  el.style.left = `${x >= 136 ? x - 136 : x + 20}px`;
+  el.style.top = `${Math.max(4, Math.min(y - 58, innerHeight - 120))}px`;
+  el.style.display = "block";
+  el.dataset.row = p.customdata;
+}
+
+function hide(s) {
+  s.last = null;
+  box().style.display = "none";
+}
+
+async function draw(gd, s, data) {
+  let Plotly;
+  try {
+    Plotly = await plotly(data.src);
+  } catch (e) {
+    gd.textContent = `plotly.js did not load (${e}): reload the page.`;
+    return;
+  }
+  s.Plotly = Plotly;
+  // newPlot, not react: every figure has the same datarevision (aeviz.plots.figure), which tells
+  // Plotly.react to keep the data it has. newPlot starts afresh, listeners included.
+  await Plotly.newPlot(gd, data.figure.data, data.figure.layout, { ...data.config, responsive: true });
+  gd.on("plotly_click", (ev) => ev.points.length && s.setStateValue("row", Number(ev.points[0].customdata)));
+  gd.on("plotly_hover", (ev) => preview(s, ev));
+  gd.on("plotly_unhover", () => hide(s));
+  gd.dataset.ready = data.id;  // drawn and listening (the browser tests wait for it)
+}
+
+export default function ({ data, parentElement, setStateValue }) {
+  let gd = parentElement.querySelector(".aez-scatter");
+  if (!gd) {
+    gd = document.createElement("div");
+    gd.className = "aez-scatter";
+    gd.dataset.testid = "aez-scatter";
+    parentElement.appendChild(gd);
+    gd.aez = {};
+  }
+  const s = gd.aez;
+  s.setStateValue = setStateValue;
+  if (s.sprite !== data.sprite) {
+    Object.assign(s, { sprite: data.sprite, tile: data.tile, cols: data.cols, index: new Map(data.rows.map((r, i) => [r, i])) });
+    s.img = new Image();
+    s.img.onload = () => s.last && preview(s, s.last);
+    s.img.src = data.sprite;
+  }
+  if (s.figure !== data.id) {  // a new figure; the same one stays as drawn, its clicked point marked
+    s.figure = data.id;
+    draw(gd, s, data);
+  }
+  // called before the next data arrives, and when the page goes on without the chart: then free it
+  return () => setTimeout(() => gd.isConnected || (hide(s), s.Plotly && s.Plotly.purge(gd)));
+}
