@@ -69,8 +69,10 @@ def run_interactions(page, reps: int) -> dict[str, list[float]]:
     nav(page, "Latent space")
     server.wait_for_app_run(page)
     points = page.locator("[data-testid='aez-scatter'] .scatterlayer .point")
+    points.first.wait_for()  # the scatter draws once plotly.js has the figure
+    n = points.count()
     for i in range(reps):
-        out["scatter click"].append(timed(page, lambda i=i: points.nth(37 * i % 480).click(force=True)))
+        out["scatter click"].append(timed(page, lambda i=i: points.nth(37 * i % n).click(force=True)))
     return out
 
 

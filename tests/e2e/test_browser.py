@@ -114,7 +114,7 @@ def test_a_second_click_soon_after_the_first_selects_again(app):
     points = app.locator("[data-testid='aez-scatter'] .scatterlayer .point")
     points.nth(10).click(force=True)
     app.wait_for_timeout(350)
-    points.nth(400).click(force=True)
+    points.nth(250).click(force=True)
     wait_for_app_run(app)
     expect(app.locator("strong", has_text="Image #")).to_be_visible(timeout=15000)
     expect(app.get_by_text("Click a point")).to_have_count(0)
