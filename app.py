@@ -19,6 +19,9 @@ async def warm_up(_app):
         from aeviz.ui.common import warm  # imports torch: in this thread, not before the server listens
 
         warm()
+        # Streamlit imports pandas the first time a component is given a list or a dict (it looks for
+        # data frames in it): 0.2-0.4 s that the first visit to Latent space or the VAE explorer paid
+        import pandas  # noqa: F401
 
     threading.Thread(target=load, name="aeviz-warm-up", daemon=True).start()
     yield
