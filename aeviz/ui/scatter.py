@@ -48,12 +48,12 @@ def spec(fig: go.Figure) -> dict:
     return {"figure": figure, "config": plots.config_for(fig), "id": hashlib.sha1(json.dumps(figure).encode()).hexdigest()[:16]}
 
 
-def latent_scatter(spec: dict, images: np.ndarray, rows: np.ndarray, *, key: str) -> int | None:
-    """Draw `spec` (from `spec()`, points' customdata = dataset rows); while the pointer is over the
+def latent_scatter(figure: dict, images: np.ndarray, rows: np.ndarray, *, key: str) -> int | None:
+    """Draw `figure` (from `spec()`, points' customdata = dataset rows); while the pointer is over the
     point whose customdata is rows[i], show images[i] ((N, H, W) or (N, 1, H, W) uint8) beside it.
     Returns the row of the point clicked last in this chart, None before the first click."""
     images = np.asarray(images).reshape(len(rows), *np.shape(images)[-2:])
-    data = {**spec, "src": plotly_js(), "sprite": sprite(images), "rows": [int(r) for r in rows],
+    data = {**figure, "src": plotly_js(), "sprite": sprite(images), "rows": [int(r) for r in rows],
             "tile": images.shape[-1], "cols": COLS}  # fmt: skip
     result = _component(key=key, data=data, on_row_change=lambda: None)
     try:
