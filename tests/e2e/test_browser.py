@@ -106,6 +106,18 @@ def test_the_scatter_follows_the_model(app):
     expect(app.locator("strong", has_text="Image #")).to_be_visible(timeout=15000)
 
 
+@pytest.mark.parametrize("url_path", ["overview", "latent"])  # st.plotly_chart's toolbar, and the scatter's
+def test_a_figure_downloads_as_png(app, url_path, tmp_path):
+    goto(app, url_path)
+    chart = app.locator(".js-plotly-plot").first
+    chart.hover()
+    with app.expect_download() as download:
+        chart.locator("[data-title='Download plot as a PNG']").click()
+    assert download.value.suggested_filename == "aeviz.png"
+    download.value.save_as(tmp_path / "aeviz.png")
+    assert (tmp_path / "aeviz.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_a_second_click_soon_after_the_first_selects_again(app):
     """Two clicks on two points 350 ms apart are two selections: plotly.js 3 took them for a double
     click (500 ms), reset the axes, and Streamlit cleared the selection."""
