@@ -107,8 +107,8 @@ def test_reconstruction_grid_follows_widgets():
     assert (x[..., 0] == x[..., 2]).all() and (err[..., 0] > err[..., 2]).any(), "gray images, a hot error map"
     assert grid["layout"]["yaxis"]["ticktext"] == ["input x", "output x̂", "|x − x̂|"]
     assert len(grid["layout"]["xaxis"]["ticktext"]) == 6  # one per-image MSE under each column
-    assert not at.metric, "the other tab does not run"
-    at.session_state["rec_tab"] = "Bottleneck sizes · linear AE vs PCA"
+    assert not at.metric, "the other view does not run"
+    at.session_state["rec_view"] = "Bottleneck sizes · linear AE vs PCA"
     at.run()
     (compare,) = figures(at)
     assert compare["layout"]["yaxis"]["ticktext"][-2:][1].startswith("PCA, K=") and any("PCA" in m.label for m in at.metric)
@@ -129,12 +129,12 @@ def test_filters_of_the_fc_first_layer_are_128_tiles_of_28x28():
     assert z.shape == (4 * 9 - 1, 16 * 17 - 1, 3), "64 tiles of 8x16"
 
 
-def test_conv_kernels_and_feature_maps_are_two_tabs():
+def test_conv_kernels_and_feature_maps_are_two_views():
     at = new_app().run()  # the default model is the conv AE
     at.switch_page(page("filters")).run()
     shapes = [picture(f["data"][0]).shape[:2] for f in figures(at)]
     assert shapes == [(3, 16 * 4 - 1), (8 * 4 - 1, 16 * 4 - 1)], "16, then 8 x 16 kernels of 3x3"
-    at.session_state["filt_tab"] = "Feature maps of one input"
+    at.session_state["filt_view"] = "Feature maps of one input"
     at.run()
     first = figures(at)
     assert len(first) == 1 + len([m for m in at.markdown if " maps of " in m.value]) >= 3, "the input, then each stage's maps"
@@ -169,20 +169,20 @@ def test_the_scatter_gets_the_plotly_js_streamlit_serves():
     assert len(data["rows"]) == sum(len(t["x"]) for t in data["figure"]["data"]), "a preview image for every point"
 
 
-def test_latent_tabs_run_only_the_open_one():
+def test_latent_views_run_only_the_open_one():
     at = new_app()
     at.session_state["model"] = "mnist-vae-2d"
     at.run()
     at.switch_page(page("latent")).run()
     assert [len(f["data"]) for f in figures(at)] == [10], "Codes: only the scatter"
-    at.session_state["lat_tab"] = "Decoded plane"
+    at.session_state["lat_view"] = "Decoded plane"
     at.run()
     (plane,) = figures(at)
     assert plane["layout"]["xaxis"]["title"]["text"] == "z1" and plane["data"][0]["type"] == "image"
     at.slider(key="lat_grid").set_value(10).run()
     h, w, _ = png(figures(at)[0]["data"][0]).shape
     assert h == w and h % (10 * 28) == 0, "a 10 x 10 grid of decoded images, upscaled"
-    at.session_state["lat_tab"] = "Walk between images"
+    at.session_state["lat_view"] = "Walk between images"
     at.run()
     (walk,) = figures(at)
     assert len(walk["layout"]["yaxis"]["ticktext"]) == 2, "the chosen 2-D VAE, then the 2-D plain AE"
@@ -198,6 +198,6 @@ def test_high_dimensional_codes_are_projected_and_said_so():
     at.switch_page(page("latent")).run()
     assert "principal components" in at.caption[0].value
     assert figures(at)[0]["layout"]["xaxis"]["title"]["text"] == "PC 1 of z"
-    at.session_state["lat_tab"] = "Decoded plane"
+    at.session_state["lat_view"] = "Decoded plane"
     at.run()
     assert not figures(at) and "2-D code" in at.info[0].value

@@ -61,12 +61,12 @@ def test_click_a_scatter_point_shows_its_image(app):
     expect(app.get_by_text("z = (")).to_be_visible()
 
 
-def test_latent_tabs_draw_their_own_figure(app):
+def test_latent_views_draw_their_own_figure(app):
     _pick(app, "Model", "VAE, 2-D latent")
     goto(app, "latent")
     charts = app.locator(".js-plotly-plot")
     expect(charts).to_have_count(1)
-    settle(app, lambda: app.get_by_role("tab", name="Decoded plane").click())
+    settle(app, lambda: app.get_by_role("radio", name="Decoded plane").click())
     expect(charts.locator(".layer-above image, .imagelayer image")).to_have_count(1)
     expect(app.locator("[data-testid='aez-scatter'] .scatterlayer .point")).to_have_count(0)
     expect(app.get_by_label("Grid size")).to_have_count(1)
@@ -139,8 +139,8 @@ def test_a_page_clicked_while_the_app_loads_keeps_the_model(page, app_url):
     settle(page, lambda: page.get_by_role("link", name="Reconstructions").first.click())  # as soon as it shows
     expect(page.get_by_text("Conv AE (lecture 000) · mean MSE")).to_be_visible()
     expect(page.get_by_role("combobox", name="Model")).to_have_value("Conv AE (lecture 000)")
-    for tab in ("Bottleneck sizes", "Inputs vs outputs"):  # full runs, with the values the browser has
-        settle(page, lambda t=tab: page.get_by_role("tab", name=t).click())
+    for view in ("Bottleneck sizes", "Inputs vs outputs"):  # full runs, with the values the browser has
+        settle(page, lambda v=view: page.get_by_role("radio", name=v).click())
     expect(page.get_by_text("Conv AE (lecture 000) · mean MSE")).to_be_visible()
 
 
@@ -200,11 +200,11 @@ def _draws_after(app, action) -> list[int]:
 
 
 def test_each_chart_is_drawn_once(app):
-    """Each chart that a page, a tab or a widget shows is drawn once: not a second time when
+    """Each chart that a page, a view or a widget shows is drawn once: not a second time when
     Streamlit hands plotly.js its copy of the figure (it was, before figures lost their template)."""
     assert _draws_after(app, lambda: goto(app, "reconstructions")) == [1]
     assert _draws_after(app, lambda: app.get_by_text("by class", exact=True).first.click()) == [1]
-    assert _draws_after(app, lambda: app.get_by_role("tab", name="Bottleneck sizes").click()) == [1]
+    assert _draws_after(app, lambda: app.get_by_role("radio", name="Bottleneck sizes").click()) == [1]
     goto(app, "filters")
-    draws = _draws_after(app, lambda: app.get_by_role("tab", name="Feature maps of one input").click())
+    draws = _draws_after(app, lambda: app.get_by_role("radio", name="Feature maps of one input").click())
     assert len(draws) >= 3 and set(draws) == {1}, draws

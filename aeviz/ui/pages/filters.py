@@ -47,26 +47,22 @@ if not is_conv:
             with col:
                 ui.show(filters(n, min(choice, len(layers) - 1), 128, 8, 36), key=f"filt_{n}")
 else:
-    # only the open tab runs and is drawn: a page switch draws two charts, not six
-    kernels, inputs = st.tabs(["Kernels", "Feature maps of one input"], key="filt_tab", on_change="rerun")
-    if kernels.open:
-        with kernels:
-            for i, (label, w) in enumerate(layers):
-                st.markdown(f"**{label}**")
-                ui.show(filters(name, i, len(w), 16, 40), key=f"filt_conv_{i}")
-    if inputs.open:
-        with inputs:
-            j = st.slider("Test image", 0, len(data) - 1, 0, key="filt_image")
-            x = data.floats(slice(j, j + 1))
-            # no columns: a chart in a column of fractional width was drawn twice (Streamlit
-            # measures the width rounded, then exactly, and plotly.js redraws for the difference)
-            fig = plots.image_grid(x.numpy(), 1, tile_px=112)
-            fig.layout.width = 150  # Streamlit's narrowest chart
-            ui.show(fig, key="filt_input", width="content")
-            for k, (stage, maps) in enumerate(explore.feature_maps(model, x)):
-                st.markdown(f"{stage} · {maps.shape[0]} maps of {maps.shape[1]}×{maps.shape[2]}")
-                fig = plots.image_grid(maps, cols=16, zmax=max(float(maps.max()), 1e-6), tile_px=48)
-                ui.show(fig, key=f"filt_maps_{k}")
+    if ui.view(["Kernels", "Feature maps of one input"], key="filt_view") == "Kernels":
+        for i, (label, w) in enumerate(layers):
+            st.markdown(f"**{label}**")
+            ui.show(filters(name, i, len(w), 16, 40), key=f"filt_conv_{i}")
+    else:
+        j = st.slider("Test image", 0, len(data) - 1, 0, key="filt_image")
+        x = data.floats(slice(j, j + 1))
+        # no columns: a chart in a column of fractional width was drawn twice (Streamlit
+        # measures the width rounded, then exactly, and plotly.js redraws for the difference)
+        fig = plots.image_grid(x.numpy(), 1, tile_px=112)
+        fig.layout.width = 150  # Streamlit's narrowest chart
+        ui.show(fig, key="filt_input", width="content")
+        for k, (stage, maps) in enumerate(explore.feature_maps(model, x)):
+            st.markdown(f"{stage} · {maps.shape[0]} maps of {maps.shape[1]}×{maps.shape[2]}")
+            fig = plots.image_grid(maps, cols=16, zmax=max(float(maps.max()), 1e-6), tile_px=48)
+            ui.show(fig, key=f"filt_maps_{k}")
 
 if fam == "sparse":
     st.subheader("Hidden activations of sample inputs")

@@ -100,18 +100,12 @@ def walk() -> None:
     st.caption("Decoded along the straight line between the two codes. A plain AE's line crosses holes; a VAE's stays on digits.")
 
 
-# One view at a time, and only the open tab runs and is drawn: a page switch draws one chart, not
-# three (each costs 50-100 ms in the browser here), and a teacher shows one idea at a time.
-codes, plane_tab, walk_tab = st.tabs(["Codes", "Decoded plane", "Walk between images"], key="lat_tab", on_change="rerun")
-if codes.open:
-    with codes:
-        scatter_and_detail()
-if plane_tab.open:
-    with plane_tab:
-        if z.shape[1] == 2:
-            decoded_plane()
-        else:
-            st.info(f"{ui.title(name)} has a {z.shape[1]}-D code: pick a model with a 2-D code to decode its plane.")
-if walk_tab.open:
-    with walk_tab:
-        walk()
+shown = ui.view(["Codes", "Decoded plane", "Walk between images"], key="lat_view")
+if shown == "Codes":
+    scatter_and_detail()
+elif shown == "Walk between images":
+    walk()
+elif z.shape[1] == 2:
+    decoded_plane()
+else:
+    st.info(f"{ui.title(name)} has a {z.shape[1]}-D code: pick a model with a 2-D code to decode its plane.")

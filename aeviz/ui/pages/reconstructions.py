@@ -105,11 +105,7 @@ def bottleneck() -> None:
         st.caption(f"MSE on all {n_test:,} test images; PCA fitted on {where}.")
 
 
-# One view at a time, and only the open tab runs and is drawn: a page switch draws one chart
-grid_tab, sizes_tab = st.tabs(["Inputs vs outputs", "Bottleneck sizes · linear AE vs PCA"], key="rec_tab", on_change="rerun")
-if grid_tab.open:
-    with grid_tab:
-        grids()
-if sizes_tab.open:
-    with sizes_tab:
-        bottleneck()
+if ui.view(["Inputs vs outputs", "Bottleneck sizes · linear AE vs PCA"], key="rec_view") == "Inputs vs outputs":
+    grids()
+else:
+    bottleneck()
