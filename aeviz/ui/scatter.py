@@ -36,26 +36,25 @@ def plotly_js() -> str | None:
     return next((f"static/js/{p.name}" for p in sorted(js.glob("PlotlyChart.*.js"))), None)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def sprite(images: np.ndarray) -> str:
-    """(N, H, W) uint8 images as one gray PNG of COLS tiles a row, no gaps (a data URI)."""
-    return plots.png_uri(np.nan_to_num(plots.mosaic(images, COLS, gap=0)).astype(np.uint8))
-
-
-def spec(fig: go.Figure) -> dict:
-    """What scatter.js draws: the figure as plain JSON, its plotly.js config, and an id that changes with it."""
-    figure = json.loads(fig.to_json())
-    return {"figure": figure, "config": plots.config_for(fig), "id": hashlib.sha1(json.dumps(figure).encode()).hexdigest()[:16]}
-
-
-def latent_scatter(figure: dict, images: np.ndarray, rows: np.ndarray, *, key: str) -> int | None:
-    """Draw `figure` (from `spec()`, points' customdata = dataset rows); while the pointer is over the
-    point whose customdata is rows[i], show images[i] ((N, H, W) or (N, 1, H, W) uint8) beside it.
-    Returns the row of the point clicked last in this chart, None before the first click."""
+def spec(fig: go.Figure, images: np.ndarray, rows: np.ndarray) -> dict:
+    """All that scatter.js is sent for `fig` (points' customdata = dataset rows): the figure as plain
+    JSON, its plotly.js config, an id that changes with it, and the preview of rows[i], images[i]
+    ((N, H, W) or (N, 1, H, W) uint8), as a tile of one gray PNG sprite sheet of COLS tiles a row.
+    Build it once per figure (the page caches it): every run and every click send it as it is."""
     images = np.asarray(images).reshape(len(rows), *np.shape(images)[-2:])
-    data = {**figure, "src": plotly_js(), "sprite": sprite(images), "rows": [int(r) for r in rows],
-            "tile": images.shape[-1], "cols": COLS}  # fmt: skip
-    result = _component(key=key, data=data, on_row_change=lambda: None)
+    figure = json.loads(fig.to_json())
+    return {
+        "figure": figure, "config": plots.config_for(fig), "src": plotly_js(),
+        "id": hashlib.sha1(json.dumps(figure).encode()).hexdigest()[:16],
+        "sprite": plots.png_uri(np.nan_to_num(plots.mosaic(images, COLS, gap=0)).astype(np.uint8)),
+        "rows": [int(r) for r in rows], "tile": images.shape[-1], "cols": COLS,
+    }  # fmt: skip
+
+
+def latent_scatter(payload: dict, *, key: str) -> int | None:
+    """Draw `payload` (from `spec()`), the image of the point under the pointer beside it. Returns the
+    row of the point clicked last in this chart, None before the first click."""
+    result = _component(key=key, data=payload, on_row_change=lambda: None)
     try:
         return int(result["row"])
     except (KeyError, TypeError, ValueError):

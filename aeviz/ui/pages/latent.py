@@ -35,8 +35,9 @@ def scatter_data(name: str, dataset: str) -> tuple[np.ndarray, np.ndarray, explo
 @ui.figure_cache
 def scatter_spec(name: str, dataset: str) -> dict:
     rows, _, plane = scatter_data(name, dataset)
-    y = ui.test_set(dataset).y[rows].numpy()
-    return scatter.spec(plots.latent_scatter(plane.xy, y, ui.labels(dataset), axis_titles=plane.axes, rows=rows))
+    test = ui.test_set(dataset)
+    fig = plots.latent_scatter(plane.xy, test.y[rows].numpy(), ui.labels(dataset), axis_titles=plane.axes, rows=rows)
+    return scatter.spec(fig, test.x[rows].numpy(), rows)
 
 
 rows, z, plane = scatter_data(name, dataset)
@@ -54,7 +55,7 @@ def scatter_and_detail() -> None:
     left, right = st.columns([3, 2])
     with left:
         # drawn once per figure: a click marks its point without redrawing the others
-        pos = scatter.latent_scatter(scatter_spec(name, dataset), data.x[rows].numpy(), rows, key="scatter")
+        pos = scatter.latent_scatter(scatter_spec(name, dataset), key="scatter")
     with right:
         if pos is None:
             st.info("Click a point to see its image, its reconstruction and its code.")
