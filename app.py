@@ -6,25 +6,19 @@ models in the background while the first browser is still loading Streamlit's fr
 page finds them ready instead of waiting ~3 s for them.
 """
 
-import threading
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import streamlit as st
+
+from aeviz.ui import warmup  # torch-free
+from aeviz.ui.assets import plotly_chunk  # torch-free
 
 
 @asynccontextmanager
 async def warm_up(_app):
-    def load() -> None:
-        from aeviz.ui.common import warm  # imports torch: in this thread, not before the server listens
-
-        warm()
-        # Streamlit imports pandas the first time a component is given a list or a dict (it looks for
-        # data frames in it): 0.2-0.4 s that the first visit to Latent space or the VAE explorer paid
-        import pandas  # noqa: F401
-
-    threading.Thread(target=load, name="aeviz-warm-up", daemon=True).start()
+    warmup.start()
     yield
+    warmup.stop()
 
 
 def preload_plotly() -> None:
@@ -33,20 +27,13 @@ def preload_plotly() -> None:
     Streamlit fetches and runs its plotly.js chunk (4.7 MB, ~1 s of the browser's time here) only
     when a chart arrives, which on a cold start is after torch and the models have loaded: one
     after the other. Importing the same module first thing makes them overlap; Streamlit's own
-    import then finds it loaded (a module runs once per URL). Here, not in aeviz: importing aeviz
-    imports torch, which is what this should not wait for.
+    import then finds it loaded (a module runs once per URL). Here, before aeviz.ui.app, which
+    imports torch: this should not wait for it.
     """
-    chunk = _plotly_chunk()
+    chunk = plotly_chunk()
     if chunk:  # another Streamlit build may name or split it differently: then nothing to do
         with st.sidebar:
-            _preload(key="aeviz_preload_plotly", data={"src": f"static/js/{chunk}"})
-
-
-@st.cache_resource(show_spinner=False)
-def _plotly_chunk() -> str | None:
-    """The file name of Streamlit's plotly.js chunk: looked up once, not on every run of this script."""
-    js = Path(st.__file__).parent / "static" / "static" / "js"
-    return next((p.name for p in sorted(js.glob("PlotlyChart.*.js"))), None)
+            _preload(key="aeviz_preload_plotly", data={"src": chunk})
 
 
 _preload = st.components.v2.component(

@@ -1,30 +1,33 @@
 """aeviz: define, train, evaluate, save and load six kinds of autoencoder; build what the app shows.
 
-Works without Streamlit: only `aeviz.ui` imports it.
+Works without Streamlit: only `aeviz.ui` imports it. The names below load on first use, so that
+`import aeviz.config` (or the app's first lines) does not wait for torch.
 """
 
 from __future__ import annotations
 
-import torch
+import importlib
+from typing import TYPE_CHECKING
 
-from aeviz.checkpoint import CheckpointError, list_pretrained, load_pretrained
-from aeviz.config import ModelConfig, TrainConfig
-from aeviz.models import MODELS, list_models
-from aeviz.models.base import Autoencoder, LossBreakdown, Output
-from aeviz.train import History, evaluate, train
+_EXPORTS = {
+    "MODELS": "aeviz.models", "build_model": "aeviz.models", "list_models": "aeviz.models",
+    "count_params": "aeviz.models",
+    "Autoencoder": "aeviz.models.base", "LossBreakdown": "aeviz.models.base", "Output": "aeviz.models.base",
+    "ModelConfig": "aeviz.config", "TrainConfig": "aeviz.config",
+    "CheckpointError": "aeviz.checkpoint", "list_pretrained": "aeviz.checkpoint", "load_pretrained": "aeviz.checkpoint",
+    "History": "aeviz.training", "evaluate": "aeviz.training", "train": "aeviz.training",
+}  # fmt: skip
+__all__ = sorted(_EXPORTS)
 
-__all__ = [
-    "MODELS", "Autoencoder", "CheckpointError", "History", "LossBreakdown", "ModelConfig", "Output",
-    "TrainConfig", "build_model", "evaluate", "list_models", "list_pretrained", "load_pretrained", "train",
-]  # fmt: skip
+if TYPE_CHECKING:
+    from aeviz.checkpoint import CheckpointError, list_pretrained, load_pretrained
+    from aeviz.config import ModelConfig, TrainConfig
+    from aeviz.models import MODELS, build_model, count_params, list_models
+    from aeviz.models.base import Autoencoder, LossBreakdown, Output
+    from aeviz.training import History, evaluate, train
 
 
-def build_model(config: ModelConfig, seed: int | None = None) -> Autoencoder:
-    """A freshly initialised model; with `seed`, the same weights every time (global RNG untouched)."""
-    from aeviz.models import build_model as _build
-
-    if seed is None:
-        return _build(config)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return _build(config)
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'aeviz' has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)

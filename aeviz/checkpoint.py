@@ -18,13 +18,16 @@ from safetensors.torch import load as load_safetensors  # parses tensors only: n
 from safetensors.torch import save as save_safetensors
 
 from aeviz.config import ModelConfig
-from aeviz.models import build_model
+from aeviz.models import skeleton
 from aeviz.models.base import Autoencoder
 
-FORMAT = "aeviz-1"
+FORMAT = "aeviz-2"
+OLD_FORMATS = ("aeviz-1",)  # read, and migrated (`_migrate`)
 PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "pretrained"
 MANIFEST = PRETRAINED_DIR / "manifest.json"
-MAX_BYTES = 200 * 2**20  # larger than any model this app builds; refuses absurd uploads early
+MAX_BYTES = 64 * 2**20  # 16M float32 weights: far over the server's parameter budget; refused before parsing
+MAX_PARAMS = 16 * 2**20  # a config declaring more is refused before a tensor is read
+META_TYPES = {"dataset": str, "metrics": dict, "recipe": dict, "seed": int, "seconds": float, "title": str, "data": dict}
 
 
 class CheckpointError(ValueError):
@@ -32,10 +35,12 @@ class CheckpointError(ValueError):
 
 
 def to_bytes(model: Autoencoder, *, half: bool = False, **meta: Any) -> bytes:
-    """Weights (float16 when `half`, else float32) + config + free-form provenance `meta`."""
+    """Weights (float16 when `half`, else float32) + config + provenance `meta` (its `dataset` says
+    which images the model is for; without one, `dataset_for` guesses it from the input shape)."""
     dtype = torch.float16 if half else torch.float32
     tensors = {k: (v.to(dtype) if v.is_floating_point() else v).contiguous() for k, v in model.state_dict().items()}
-    metadata = {"format": FORMAT, "config": model.config.to_json(), "meta": json.dumps(meta, sort_keys=True)}
+    meta = {"dataset": dataset_for(model.config.shape), **meta}
+    metadata = {"format": FORMAT, "config": model.config.normalised().to_json(), "meta": json.dumps(meta, sort_keys=True)}
     return save_safetensors(tensors, metadata=metadata)
 
 
@@ -62,39 +67,90 @@ def _header(data: bytes) -> dict[str, Any]:
         raise CheckpointError("not a safetensors file (its header is not JSON)") from None
 
 
-def from_bytes(data: bytes) -> tuple[Autoencoder, dict[str, Any]]:
-    """(model in eval mode, provenance) from checkpoint bytes, or a CheckpointError naming the problem."""
+def dataset_for(shape: tuple[int, ...]) -> str | None:
+    """The built-in dataset whose images have this shape (MNIST for 1x28x28), or None."""
+    return {(1, 28, 28): "mnist", (1, 3, 3): "patterns", (1, 10, 10): "random"}.get(tuple(shape))
+
+
+def _migrate(fmt: str, config: dict[str, Any], tensors: dict[str, Any]) -> None:
+    """aeviz-1 -> aeviz-2, in place. aeviz-1 kept a sparsity kind and a noise level in every config
+    (only the sparse and denoising families read them), and its denoising AE wrapped its backbone
+    as `net`: denoising is now a training regime on the backbone itself."""
+    if fmt == "aeviz-1":
+        if config.get("family") != "sparse":
+            config["sparsity"] = "none"
+        if config.get("family") != "denoising":
+            config["noise_level"] = 0.0
+        for k in [k for k in tensors if k.startswith("net.")]:
+            tensors[k[4:]] = tensors.pop(k)
+
+
+def _check_meta(meta: Any) -> dict[str, Any]:
+    if not isinstance(meta, dict):
+        raise CheckpointError("its provenance metadata is not a mapping")
+    for key, kind in META_TYPES.items():
+        value = meta.get(key)
+        if value is not None and not isinstance(value, kind) and not (kind is float and isinstance(value, int)):
+            raise CheckpointError(f"its metadata {key!r} should be a {kind.__name__}, not {type(value).__name__}")
+    if any(not isinstance(v, int | float) or isinstance(v, bool) for v in meta.get("metrics", {}).values()):
+        raise CheckpointError("its metadata 'metrics' should map names to numbers")
+    return meta
+
+
+def from_bytes(data: bytes, max_params: int = MAX_PARAMS) -> tuple[Autoencoder, dict[str, Any]]:
+    """(model in eval mode, provenance) from checkpoint bytes, or a CheckpointError naming the problem.
+
+    Everything is checked before memory is spent on it: the size, the header, the config (its
+    structural caps), the parameter count (`max_params`, on the meta device) and every tensor's
+    name, dtype and shape as the header declares them; only then are the weights read."""
     if len(data) > MAX_BYTES:
         raise CheckpointError(f"file is {len(data) / 2**20:.0f} MB; checkpoints are at most {MAX_BYTES // 2**20} MB")
-    metadata = _header(data).get("__metadata__") or {}
-    if metadata.get("format") != FORMAT:
-        raise CheckpointError(f"not an aeviz checkpoint (metadata format {metadata.get('format')!r}, expected {FORMAT!r})")
+    header = _header(data)
+    if not isinstance(header, dict):
+        raise CheckpointError("not a safetensors file (its header is not a mapping)")
+    metadata = header.pop("__metadata__", None) or {}
+    fmt = metadata.get("format") if isinstance(metadata, dict) else None
+    if fmt != FORMAT and fmt not in OLD_FORMATS:
+        raise CheckpointError(f"not an aeviz checkpoint (metadata format {fmt!r}, expected {FORMAT!r})")
+    declared = {k: v for k, v in header.items() if isinstance(v, dict)}
     try:
-        config = ModelConfig.from_dict(json.loads(metadata["config"]))
-        meta = json.loads(metadata.get("meta", "{}"))
+        raw = json.loads(metadata["config"])
+        _migrate(fmt, raw, declared)
+        config = ModelConfig.from_dict(raw)
+        meta = _check_meta(json.loads(metadata.get("meta", "{}")))
+    except CheckpointError:
+        raise
     except (KeyError, TypeError, ValueError) as e:
         raise CheckpointError(f"checkpoint config is invalid: {e}") from None
+    model = skeleton(config)  # shapes only: nothing allocated yet
+    n = sum(p.numel() for p in model.parameters())
+    if n > max_params:
+        raise CheckpointError(f"its config declares {n:,} parameters; at most {max_params:,} are accepted here")
+    expected = model.state_dict()
+    missing = sorted(set(expected) - set(declared))
+    extra = sorted(set(declared) - set(expected))
+    wrong = [k for k in expected if k in declared and list(declared[k].get("shape", [])) != list(expected[k].shape)]
+    wrong += [k for k in expected if k in declared and declared[k].get("dtype") not in ("F32", "F16", "BF16", "I64")]
+    if missing or extra or wrong:
+        detail = "; ".join(
+            f"{what}: {', '.join(keys[:4])}{' ...' if len(keys) > 4 else ''}"
+            for what, keys in (("missing", missing), ("unexpected", extra), ("wrong shape or type", wrong))
+            if keys
+        )
+        raise CheckpointError(f"weights do not match the {config.family!r} config they carry ({detail})")
     try:
         tensors = load_safetensors(data)
     except Exception as e:  # safetensors raises its own error type for corrupt payloads
         raise CheckpointError(f"corrupt safetensors payload: {e}") from None
-    model = build_model(config)
-    expected = model.state_dict()
-    missing = sorted(set(expected) - set(tensors))
-    extra = sorted(set(tensors) - set(expected))
-    wrong = [k for k in expected if k in tensors and tensors[k].shape != expected[k].shape]
-    if missing or extra or wrong:
-        detail = "; ".join(
-            f"{what}: {', '.join(keys[:4])}{' ...' if len(keys) > 4 else ''}"
-            for what, keys in (("missing", missing), ("unexpected", extra), ("wrong shape", wrong))
-            if keys
-        )
-        raise CheckpointError(f"weights do not match the {config.family!r} config they carry ({detail})")
+    _migrate(fmt, {}, tensors)
     state = {k: v.to(expected[k].dtype) for k, v in tensors.items()}
     if not all(torch.isfinite(v).all() for v in state.values() if v.is_floating_point()):
         raise CheckpointError("checkpoint has NaN or infinite weights")
+    # memory for the skeleton (strides kept: the conv layers stay channels-last), no RNG spent on an init
+    model = model.to_empty(device="cpu")
     model.load_state_dict(state)
-    model.eval()
+    model.requires_grad_(False).eval()
+    meta.setdefault("dataset", dataset_for(config.shape))
     return model, meta
 
 

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from aeviz import checkpoint, presets
+from aeviz.config import BACKBONES, FAMILIES, NOISES, OPTIMIZERS, RECON_LOSSES, SPARSITY, UPSAMPLERS
 from aeviz.data import DATASETS, DataUnavailable, load
-from aeviz.models import list_models
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -17,21 +17,23 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     t = sub.add_parser("train", help="train one model and save it as a safetensors checkpoint")
-    t.add_argument("--model", required=True, choices=list_models())
-    t.add_argument("--dataset", default="mnist", choices=[*DATASETS, "patterns", "random"])
+    t.add_argument("--model", choices=FAMILIES, help="a family (its lecture preset), or give --preset")
+    t.add_argument("--preset", choices=list(presets.PRESETS), help="a lecture recipe, as the Train page offers it")
+    t.add_argument("--dataset", choices=[*DATASETS, "patterns", "random"], help="default: mnist, or the preset's")
     t.add_argument("--latent", type=int, help="latent size (default: the lecture's)")
     t.add_argument("--hidden", type=_sizes, help="hidden sizes, e.g. 128,64 (empty for none)")
-    t.add_argument("--recon", choices=["mse", "bce"])
-    t.add_argument("--backbone", choices=["mlp", "conv"])
-    t.add_argument("--upsample", choices=["transpose", "nearest", "unpool"])
+    t.add_argument("--recon", choices=RECON_LOSSES)
+    t.add_argument("--backbone", choices=BACKBONES)
+    t.add_argument("--upsample", choices=UPSAMPLERS)
+    t.add_argument("--sparsity", choices=SPARSITY)
     t.add_argument("--beta", type=float)
     t.add_argument("--rho", type=float)
-    t.add_argument("--noise", choices=["gaussian", "masking", "saltpepper"])
-    t.add_argument("--noise-level", type=float)
+    t.add_argument("--noise", choices=NOISES)
+    t.add_argument("--noise-level", type=float, help="above 0: train on corrupted inputs (a denoiser)")
     t.add_argument("--epochs", type=int)
     t.add_argument("--batch-size", type=int)
     t.add_argument("--lr", type=float, help="learning rate (alpha)")
-    t.add_argument("--optimizer", choices=["adam", "sgd"])
+    t.add_argument("--optimizer", choices=OPTIMIZERS)
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--max-samples", type=int, help="train on the first N images only")
     t.add_argument("--out", type=Path, default=Path("runs"), help="folder for the checkpoint")
@@ -41,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--dataset", choices=[*DATASETS, "patterns", "random"], help="default: the model's own")
     e.add_argument("--json", action="store_true", help="machine-readable output")
 
-    sub.add_parser("list", help="list model families and pretrained models")
+    sub.add_parser("list", help="list model families, presets and pretrained models")
 
     z = sub.add_parser("zoo", help="retrain every pretrained model into pretrained/")
     z.add_argument("--data-dir", type=Path, help="folder with MNIST/ and FashionMNIST/ (sets AEVIZ_DATA_DIR)")
@@ -71,13 +73,19 @@ def _progress(total: int):
 def cmd_train(a: argparse.Namespace) -> int:
     from aeviz import build_model, evaluate, train
 
-    model_cfg, train_cfg = presets.default(a.model, a.dataset)
-    overrides = {k: getattr(a, k) for k in ("latent", "hidden", "recon", "backbone", "upsample", "beta", "rho", "noise")}
-    overrides["noise_level"] = a.noise_level
-    model_cfg = model_cfg.replace(**{k: v for k, v in overrides.items() if v is not None})
+    if (a.model is None) == (a.preset is None):
+        raise ValueError("give a --model family or a --preset (see `python -m aeviz list`)")
+    if a.preset:
+        p = presets.PRESETS[a.preset]
+        model_cfg, train_cfg, dataset, name = p.model, p.train, a.dataset or p.dataset, a.preset
+    else:
+        dataset, name = a.dataset or "mnist", a.model
+        model_cfg, train_cfg = presets.default(a.model, dataset)
+    fields = ("latent", "hidden", "recon", "backbone", "upsample", "sparsity", "beta", "rho", "noise", "noise_level")
+    model_cfg = model_cfg.replace(**{k: v for k in fields if (v := getattr(a, k)) is not None})
     t_over = {"epochs": a.epochs, "batch_size": a.batch_size, "lr": a.lr, "optimizer": a.optimizer, "max_samples": a.max_samples}
     train_cfg = train_cfg.replace(seed=a.seed, **{k: v for k, v in t_over.items() if v is not None})
-    train_set, test_set = load(a.dataset, "train"), load(a.dataset, "test")
+    train_set, test_set = load(dataset, "train"), load(dataset, "test")
     model_cfg = model_cfg.replace(shape=train_set.shape)
     model = build_model(model_cfg, seed=a.seed)
     n = min(len(train_set), train_cfg.max_samples or len(train_set))
@@ -85,9 +93,9 @@ def cmd_train(a: argparse.Namespace) -> int:
     with bar:
         history = train(model, train_set, train_cfg, on_step=on_step)
     metrics = evaluate(model, test_set)
-    out = a.out / f"{a.dataset}-{a.model}.safetensors"
-    checkpoint.save(model, out, dataset=a.dataset, recipe=train_cfg.to_dict(), metrics=metrics, seconds=history.seconds)
-    print(f"trained {a.model} on {a.dataset} in {history.seconds:.1f} s: " + _fmt(metrics))
+    out = a.out / f"{dataset}-{name}.safetensors"
+    checkpoint.save(model, out, dataset=dataset, recipe=train_cfg.to_dict(), metrics=metrics, seconds=history.seconds)
+    print(f"trained {name} on {dataset} in {history.seconds:.1f} s: " + _fmt(metrics))
     print(f"saved {out}")
     return 0
 
@@ -99,10 +107,21 @@ def _fmt(metrics: dict[str, float]) -> str:
 def cmd_eval(a: argparse.Namespace) -> int:
     from aeviz import evaluate
 
-    model = checkpoint.load_any(a.model)
-    info = checkpoint.read_manifest()["models"].get(a.model, {})
-    dataset = a.dataset or info.get("dataset") or "mnist"
-    metrics = evaluate(model, load(dataset, "test"))
+    models = checkpoint.read_manifest()["models"]
+    if a.model in models:
+        model, own = checkpoint.load_pretrained(a.model), models[a.model]["dataset"]
+    elif Path(a.model).is_file():
+        model, meta = checkpoint.load(a.model)
+        own = meta.get("dataset")
+    else:
+        raise checkpoint.CheckpointError(f"{a.model!r} is neither a pretrained model ({', '.join(models)}) nor a file")
+    dataset = a.dataset or own
+    if dataset is None:
+        raise ValueError("the checkpoint does not say which dataset it is for: give --dataset")
+    test = load(dataset, "test")
+    if tuple(test.shape) != tuple(model.config.shape):
+        raise ValueError(f"the model takes {model.config.shape} images, {dataset} has {test.shape}")
+    metrics = evaluate(model, test)
     if a.json:
         print(json.dumps({"model": a.model, "dataset": dataset, **metrics}))
     else:
@@ -111,7 +130,11 @@ def cmd_eval(a: argparse.Namespace) -> int:
 
 
 def cmd_list(_: argparse.Namespace) -> int:
-    print("families: " + ", ".join(list_models()))
+    print("families: " + ", ".join(FAMILIES))
+    print("presets (--preset):")
+    for key, p in presets.PRESETS.items():
+        print(f"  {key:14s} {p.title}")
+    print("pretrained:")
     models = checkpoint.read_manifest()["models"]
     for name, info in models.items():
         m = info.get("metrics", {})

@@ -11,6 +11,7 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -126,6 +127,26 @@ def load_sample(name: str) -> ImageSet:
     check_name(name)
     with np.load(SAMPLE_DIR / f"{name}.npz", allow_pickle=False) as f:
         return ImageSet(torch.from_numpy(f["x"]).unsqueeze(1), torch.from_numpy(f["y"]).long(), name)
+
+
+class Split(NamedTuple):
+    """Images to learn from and images to test on, and where they came from (the page says so)."""
+
+    train: ImageSet
+    test: ImageSet
+    note: str  # "" for the real splits
+
+
+def splits(name: str, download: bool = False) -> Split:
+    """The training and test splits; without them (offline, no files) the shipped 2,000-image
+    sample, its first half to learn from and its second half to test on."""
+    try:
+        return Split(load_dataset(name, "train", download), load_dataset(name, "test", download), "")
+    except DataUnavailable:
+        s = load_sample(name)
+        half = len(s) // 2
+        note = f"no {TITLES[name]} training set on this machine: the shipped {len(s):,}-image sample, halved"
+        return Split(ImageSet(s.x[:half], s.y[:half], name), ImageSet(s.x[half:], s.y[half:], name), note)
 
 
 def load_test_or_sample(name: str) -> ImageSet:

@@ -6,13 +6,15 @@ show each intermediate grid and a teacher can edit the inputs.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
 from aeviz.models.conv import bed_of_nails
+from aeviz.tasks import Report, task
 
 T = torch.tensor
 
@@ -44,6 +46,17 @@ def max_unpool(x=MAXPOOL_INPUT, values=None) -> MaxUnpool:
     pooled, idx = F.max_pool2d(T(x)[None, None], 2, return_indices=True)
     v = pooled if values is None else T(values)[None, None]
     return MaxUnpool(pooled[0, 0], idx[0, 0], F.max_unpool2d(v, idx, 2)[0, 0])
+
+
+BILINEAR_INPUT = [[40.0, 30.0], [20.0, 10.0]]
+# lecture 003's slide; its inner values are not exactly bilinear (31, 27, 22, 17 where interpolation
+# gives 30, 26.7, 23.3, 16.7): an illustration, which the lesson shows beside torch's numbers
+BILINEAR_SLIDE = [[40, 37, 32, 30], [34, 31, 27, 25], [25, 22, 17, 15], [20, 18, 12, 10]]
+
+
+def bilinear_upsample(x=BILINEAR_INPUT, size: int = 4) -> Tensor:
+    """Linear interpolation along both axes, corners kept (align_corners): 2x2 -> size x size."""
+    return F.interpolate(T(x)[None, None], size=(size, size), mode="bilinear", align_corners=True)[0, 0]
 
 
 def transposed_conv(x=UNPOOL_INPUT, kernel=((1.0, 1.0), (1.0, 1.0)), stride: int = 2, padding: int = 0) -> Tensor:
@@ -154,7 +167,7 @@ def dense_example(
 def effective_decoder(model) -> Tensor:
     """(P, K): the product of a linear AE's decoder weights, the map z -> x_hat (biases aside)."""
     w = None
-    for layer in model.decoder_layers():
+    for layer in model.decoder_linears():
         w = layer.weight.detach() if w is None else layer.weight.detach() @ w
     return w
 
@@ -165,11 +178,11 @@ class PcaComparison(NamedTuple):
     projected: Tensor  # (K, P) each component projected onto the decoder's column space
 
 
-def compare_with_pca(model, x: Tensor) -> PcaComparison:
-    from aeviz.pca import fit_pca, principal_angles
+def compare_with_pca(model, pca) -> PcaComparison:
+    """A linear AE's decoder against `pca` (an aeviz.pca.PCA with as many components as the code)."""
+    from aeviz.pca import principal_angles
 
     w = effective_decoder(model)
-    pca = fit_pca(x, w.shape[1])
     q, _ = torch.linalg.qr(w.double())  # orthonormal basis of the decoder's column space
     v = pca.components.double().T  # (P, K)
     return PcaComparison(principal_angles(w, v), pca.components, (q @ (q.T @ v)).T.float())
@@ -205,3 +218,103 @@ def few_labels(y: Tensor, per_class: int, seed: int = 0) -> Tensor:
         rows = torch.nonzero(y == c).flatten()
         out.append(rows[torch.randperm(len(rows), generator=g)[:per_class]])
     return torch.cat(out)
+
+
+# --- the lessons' runs, as tasks of the training service (never in a page's script thread) ---------
+
+
+def _model_from(ref: str | bytes):
+    """A pretrained name, or a session model's checkpoint bytes."""
+    from aeviz import checkpoint
+
+    return checkpoint.load_pretrained(ref) if isinstance(ref, str) else checkpoint.from_bytes(ref)[0]
+
+
+@task("tutorial_q1")
+def tutorial_q1(p: dict, report: Report) -> dict[str, np.ndarray]:
+    """Tutorial 10, Q1: the 9-4-9 sigmoid AE on five 3x3 patterns, plain or with sparsity."""
+    from aeviz import presets
+    from aeviz.data import patterns_3x3
+    from aeviz.models import build_model
+    from aeviz.training import train
+
+    cfg = presets.PATTERNS_MODEL.replace(beta=p["beta"], rho=p["rho"])
+    model = build_model(cfg, seed=p.get("seed", 0))
+    data = patterns_3x3()
+    history = train(
+        model, data, presets.PATTERNS_TRAIN.replace(lr=p["lr"], epochs=p["epochs"], seed=p.get("seed", 0)),
+        on_step=report.step, should_stop=report.stop,
+    )  # fmt: skip
+    with torch.no_grad():
+        out = model(data.x)
+    enc, dec = model.encoder_linears()[0], model.decoder_linears()[0]
+    return {
+        "h": out.z.numpy(), "y": out.x_hat.flatten(1).numpy(), "o": (out.x_hat > 0.5).float().flatten(1).numpy(),
+        "W": enc.weight.detach().T.numpy(), "W'": dec.weight.detach().T.numpy(),
+        "b": enc.bias.detach().numpy(), "b'": dec.bias.detach().numpy(),
+        "loss": np.array([s["loss"] for s in history.steps]), "stopped": history.stopped,
+    }  # fmt: skip
+
+
+@task("tutorial_q2")
+def tutorial_q2(p: dict, report: Report) -> dict[str, np.ndarray | float]:
+    """Tutorial 10, Q2: one hidden layer on 100 random 10x10 images, under/overcomplete, sparse."""
+    from aeviz import presets
+    from aeviz.data import random_images
+    from aeviz.models import build_model
+    from aeviz.training import train
+
+    hidden = p["hidden"]
+    model = build_model(presets.RANDOM_UNDER.replace(latent=hidden, beta=p["beta"], rho=p["rho"]), seed=0)
+    data = random_images()
+    history = train(model, data, presets.RANDOM_TRAIN.replace(epochs=p["epochs"]), on_step=report.step, should_stop=report.stop)
+    with torch.no_grad():
+        out = model(data.x)
+    w = model.encoder_linears()[0].weight.detach().reshape(hidden, 10, 10).numpy()
+    return {
+        "w": w, "z": out.z.numpy(), "x": data.x.numpy(), "x_hat": out.x_hat.numpy(),
+        "mse": float((out.x_hat - data.x).square().mean()), "loss": np.array([s["loss"] for s in history.steps]),
+    }  # fmt: skip
+
+
+@task("one_layer")
+def one_layer(p: dict, report: Report) -> bytes:
+    """Lecture 002: a one-layer FC autoencoder with `latent` codes on (up to 20,000) training images."""
+    from aeviz import checkpoint
+    from aeviz.config import ModelConfig, TrainConfig
+    from aeviz.data import splits
+    from aeviz.models import build_model
+    from aeviz.training import train
+
+    data = splits(p["dataset"]).train.subset(20_000)
+    model = build_model(ModelConfig(family="mlp", hidden=(), latent=p["latent"]), seed=0)
+    train(model, data, TrainConfig(epochs=3, lr=2e-3), on_step=report.step, should_stop=report.stop)
+    return checkpoint.to_bytes(model, dataset=p["dataset"])
+
+
+@task("features")
+def features_table(p: dict, report: Report) -> dict[str, Any]:
+    """Lectures 003/004: a softmax classifier on raw pixels, on PCA codes and on an encoder's codes,
+    with `per_class` labels of each class. The encoder never saw a label."""
+    from aeviz.data import splits
+    from aeviz.pca import fit_pca
+
+    model = _model_from(p["model"])
+    pool, test, note = splits(p["dataset"])
+    x_test, y_test = test.floats()[:5000], test.y[:5000]
+    k = model.latent_size
+    rows = []
+    for n in p["per_class"]:
+        if report.stop():
+            break
+        idx = few_labels(pool.y, n)
+        x_tr, y_tr = pool.floats(idx), pool.y[idx]
+        pca = fit_pca(x_tr if len(x_tr) > k else pool.floats()[:5000], min(k, x_tr[0].numel()))
+        feats = {
+            "raw pixels": (x_tr.flatten(1), x_test.flatten(1)),
+            f"PCA codes ({pca.components.shape[0]})": (pca.encode(x_tr), pca.encode(x_test)),
+            f"AE codes ({k})": (model.codes(x_tr), model.codes(x_test)),
+        }
+        rows.append({"labels per class": n} | {kind: softmax_accuracy(a, y_tr, b, y_test) for kind, (a, b) in feats.items()})
+        report.step({"step": len(rows), "total_steps": len(p["per_class"]), "loss": 0.0})
+    return {"rows": rows, "note": note}

@@ -324,7 +324,7 @@ def manifold(images: np.ndarray, extent: tuple[float, float, float, float], *, t
 
     Row 0 of `images` is the top of the plot (largest z2).
     """
-    n_y, n_x, h, w = images.shape
+    (n_y, n_x), (h, w) = images.shape[:2], images.shape[-2:]  # (n, n, H, W) or (n, n, 1, H, W)
     z = mosaic(images.reshape(-1, h, w), n_x, gap=0)
     x0, x1, y0, y1 = extent
     dx, dy = (x1 - x0) / (n_x * w), (y1 - y0) / (n_y * h)
@@ -354,6 +354,18 @@ def loss_curve(steps: Sequence[dict[str, float]], *, title: str | None = "Traini
             data.append({"type": "scatter", "x": x[len(x) - len(y) :], "y": y, "mode": "lines", "name": name})
     layout = _layout(title, 360, xaxis={"title": {"text": "step"}}, yaxis={"title": {"text": "loss per image"}, "type": "log"})
     return figure(data, layout)
+
+
+def curves(
+    series: dict[str, Sequence[float]], *, title: str | None = None, x: str = "step", y: str = "loss", log: bool = False
+) -> go.Figure:
+    """Learning curves: one line per named series, against its index (1, 2, ...)."""
+    data = [
+        {"type": "scatter", "x": np.arange(1, len(v) + 1), "y": np.asarray(v, np.float64), "mode": "lines", "name": name}
+        for name, v in series.items()
+    ]
+    yaxis = {"title": {"text": y}, **({"type": "log"} if log else {})}
+    return figure(data, _layout(title, 320, xaxis={"title": {"text": x}}, yaxis=yaxis))
 
 
 def _num(x: float, fmt: str) -> str:

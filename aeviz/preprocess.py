@@ -8,6 +8,7 @@ Every step is kept so the app can show the model's-eye view.
 from __future__ import annotations
 
 import io
+import struct
 import warnings
 from typing import NamedTuple
 
@@ -16,6 +17,7 @@ from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 10 * 2**20  # uploads larger than this are refused before decoding
 MAX_PIXELS = 40_000_000  # Pillow's decompression-bomb guard, made an error (its default only warns)
+MAX_SCANS = 64  # a progressive JPEG has ~10; thousands of scans made a 1.3 MB file decode for a minute
 FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP")
 
 
@@ -37,6 +39,10 @@ def open_image(data: bytes) -> Image.Image:
     if len(data) > MAX_BYTES:
         raise ImageError(f"the file is {len(data) / 2**20:.1f} MB; images up to {MAX_BYTES // 2**20} MB are accepted")
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    # JPEG scans start with the SOS marker FF DA, which byte stuffing keeps out of the coded data
+    scans = data.count(b"\xff\xda") if data[:2] == b"\xff\xd8" else 0
+    if scans > MAX_SCANS:
+        raise ImageError(f"this JPEG has {scans:,} scans; at most {MAX_SCANS} are decoded")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -51,9 +57,12 @@ def open_image(data: bytes) -> Image.Image:
         raise ImageError(f"the image is too large to decode safely (over {MAX_PIXELS:,} pixels)") from None
     except UnidentifiedImageError:
         raise ImageError(f"this is not an image Pillow can read as {', '.join(FORMATS)}") from None
-    except (OSError, SyntaxError, ValueError, EOFError) as e:
+    except (OSError, SyntaxError, ValueError, EOFError, MemoryError, struct.error, IndexError, TypeError, ZeroDivisionError) as e:
         raise ImageError(f"the image file is damaged or truncated ({e})") from None
-    return ImageOps.exif_transpose(img)
+    try:
+        return ImageOps.exif_transpose(img)
+    except Exception:  # broken EXIF (not a TIFF, non-hex text chunks...): the pixels are fine, keep them as they are
+        return img
 
 
 def to_gray(img: Image.Image) -> np.ndarray:
@@ -108,4 +117,9 @@ def _centre_of_mass(a: np.ndarray) -> tuple[float, float]:
 
 
 def from_bytes(data: bytes, blur: float = 0.0) -> Steps:
-    return to_mnist(to_gray(open_image(data)), blur=blur)
+    img = open_image(data)
+    try:
+        gray = to_gray(img)
+    except (OSError, ValueError, TypeError, MemoryError) as e:  # a mode Pillow opened but cannot convert
+        raise ImageError(f"the image's pixels cannot be read ({e})") from None
+    return to_mnist(gray, blur=blur)

@@ -1,11 +1,15 @@
-"""The lectures' numbers as presets: a default (model, training) pair per family and dataset.
+"""The lectures' numbers as presets: a default (model, training) pair per family, and every lecture
+recipe a class can train, shared by the Train page and `python -m aeviz train --preset`.
 
-Sources: lecture 000 (784-128-64-32 FC AEs, the Conv16-pool-Conv8-pool conv AE), tutorial 10 in
-lecture 004 (9-4-9 sigmoid AE, alpha = 0.1, cross-entropy; sparsity beta = 0.5, rho = 0.1; random
-10x10 images with 49 / 144 hidden units; MNIST with 625 hidden units, rho = 0.02, beta = 0.4).
+Sources: lecture 000 (784-128-64-32 FC AEs, the Conv16-pool-Conv8-pool conv AE), lecture 002 (one
+layer with 20, 10 and 2 latents), tutorial 10 in lecture 004 (9-4-9 sigmoid AE, alpha = 0.1,
+cross-entropy; sparsity beta = 0.5, rho = 0.1; random 10x10 images with 49 / 144 hidden units;
+MNIST with 625 hidden units, 10 % masking noise, rho = 0.02, beta = 0.4).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from aeviz.config import ModelConfig, TrainConfig
 
@@ -32,6 +36,65 @@ RANDOM_OVER = RANDOM_UNDER.replace(latent=144)
 RANDOM_SPARSE = RANDOM_OVER.replace(beta=0.5)
 RANDOM_TRAIN = TrainConfig(epochs=2000, batch_size=100, lr=1e-2)
 
+# Tutorial 10, Q3 as set: a sparse denoising AE, 625 sigmoid hidden units, 10 % multiplicative
+# (masking) noise, rho = 0.02, beta = 0.4, cross-entropy, plain SGD with alpha = 0.1
+Q3_MODEL = ModelConfig(family="sparse", hidden=(), latent=625, recon="bce", rho=0.02, beta=0.4, noise="masking", noise_level=0.1)
+Q3_TRAIN = TrainConfig(epochs=3, batch_size=128, optimizer="sgd", lr=0.1, cosine=False, max_samples=20_000)
+
+
+@dataclass(frozen=True)
+class Preset:
+    title: str
+    lecture: str  # "000" ... "004", the file in the lectures' folder
+    dataset: str
+    model: ModelConfig
+    train: TrainConfig
+    note: str = ""  # where the preset departs from the lecture, and why
+
+
+SHORT = TRAIN.replace(epochs=5)  # a classroom run: a minute or two on one core
+PRESETS: dict[str, Preset] = {
+    "fc-nonlinear": Preset("Lecture 000 · FC nonlinear 784-128-64-32", "000", "mnist", FAMILY["mlp"], SHORT),
+    "fc-linear": Preset("Lecture 000 · FC linear 784-128-64-32", "000", "mnist", FAMILY["linear"], SHORT),
+    "conv": Preset(
+        "Lecture 000 · Conv AE",
+        "000",
+        "mnist",
+        FAMILY["conv"],
+        FAMILY_TRAIN["conv"].replace(epochs=3),
+        note="Adam with α = 0.01 and 3 epochs; the lecture trains longer (the pretrained conv AE: 30 epochs)",
+    ),
+    **{
+        f"one-layer-{k}": Preset(
+            f"Lecture 002 · one layer, {k} latents", "002", "mnist", ModelConfig(family="mlp", hidden=(), latent=k), SHORT
+        )
+        for k in (2, 10, 20)
+    },
+    "deep-20": Preset(
+        "Lecture 002 · deep 784-128-64-20", "002", "mnist", ModelConfig(family="mlp", hidden=(128, 64), latent=20), SHORT
+    ),
+    "q1": Preset("Tutorial 10 Q1 · 9-4-9 on five patterns, α = 0.1", "004", "patterns", PATTERNS_MODEL, PATTERNS_TRAIN),
+    "q1-sparse": Preset("Tutorial 10 Q1 · with sparsity β = 0.5, ρ = 0.1", "004", "patterns", PATTERNS_SPARSE, PATTERNS_TRAIN),
+    "q2a": Preset("Tutorial 10 Q2a · undercomplete, 49 hidden", "004", "random", RANDOM_UNDER, RANDOM_TRAIN),
+    "q2b": Preset("Tutorial 10 Q2b · overcomplete, 144 hidden", "004", "random", RANDOM_OVER, RANDOM_TRAIN),
+    "q2c": Preset("Tutorial 10 Q2c · sparse, 144 hidden, ρ = 0.05, β = 0.5", "004", "random", RANDOM_SPARSE, RANDOM_TRAIN),
+    "q3": Preset(
+        "Tutorial 10 Q3 · sparse denoising, 625 hidden, 10 % masking, ρ = 0.02, β = 0.4, α = 0.1",
+        "004",
+        "mnist",
+        Q3_MODEL,
+        Q3_TRAIN,
+        note="3 epochs on 20,000 images: the tutorial leaves the number of iterations open",
+    ),
+    "vae-2d": Preset(
+        "Lecture 001 · VAE, 2-D latent, β = 1",
+        "001",
+        "mnist",
+        ModelConfig(family="vae", hidden=(256, 128), latent=2, recon="bce"),
+        SHORT,
+    ),
+}
+
 
 def default(family: str, dataset: str = "mnist") -> tuple[ModelConfig, TrainConfig]:
     """The lecture's preset for `family` on `dataset` ('mnist', 'fashion', 'patterns', 'random')."""
@@ -50,4 +113,12 @@ def default(family: str, dataset: str = "mnist") -> tuple[ModelConfig, TrainConf
         return sparse, recipe
     # the tutorial's one-hidden-layer sigmoid net, in this family's clothes
     toy = FAMILY[family].replace(shape=plain.shape, hidden=(), latent=plain.latent, recon=plain.recon, backbone="mlp")
-    return toy.replace(code_activation="sigmoid"), recipe
+    return (toy.replace(code_activation="sigmoid") if family != "vae" else toy), recipe
+
+
+def code_shape(config: ModelConfig) -> tuple[int, ...]:
+    """The code's shape, read from the model's skeleton: a conv AE's code is its 8x7x7 feature maps,
+    whatever `latent` says."""
+    from aeviz.models import skeleton
+
+    return skeleton(config).latent_shape

@@ -2,9 +2,9 @@
 
 The browser runs the forward pass itself (aeviz/ui/decoder.js), so a latent slider can redraw
 the image on every `input` event of a drag without a server round trip.
-Supported: Linear (with a following BatchNorm1d folded in), ReLU, Sigmoid, Tanh, Identity, Unflatten,
-ConvTranspose2d, Conv2d (stride 1), nearest-neighbour upsampling and bed-of-nails unpooling (the conv
-decoder's three upsamplers).
+Ops: linear (with a following BatchNorm1d folded in), relu, sigmoid, tanh, reshape, convT, conv
+(stride 1), upsample (nearest, 2x) and nails (bed-of-nails unpooling). A module that is none of
+the plain layers exports itself through an `export_ops()` method (the conv decoder does).
 """
 
 from __future__ import annotations
@@ -16,15 +16,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from aeviz.models.base import Autoencoder
-from aeviz.models.conv import ConvAutoencoder, ConvDecoder
-
 
 def _b64(t: torch.Tensor) -> str:
     return base64.b64encode(t.detach().to(torch.float32).contiguous().numpy().tobytes()).decode()
 
 
-def _linear(m: nn.Linear, bn: nn.BatchNorm1d | None = None) -> dict:
+def linear(m: nn.Linear, bn: nn.BatchNorm1d | None = None) -> dict:
     w, b = m.weight.detach(), m.bias.detach()
     if bn is not None:  # at eval BatchNorm is y = gamma (x - mean) / sqrt(var + eps) + beta: fold it into W, b
         scale = bn.weight.detach() / torch.sqrt(bn.running_var + bn.eps)
@@ -32,34 +29,12 @@ def _linear(m: nn.Linear, bn: nn.BatchNorm1d | None = None) -> dict:
     return {"op": "linear", "in": m.in_features, "out": m.out_features, "w": _b64(w), "b": _b64(b)}
 
 
-def _module(m: nn.Module) -> list[dict]:
-    if isinstance(m, nn.Linear):
-        return [_linear(m)]
-    if isinstance(m, nn.ReLU | nn.Sigmoid | nn.Tanh):
-        return [{"op": type(m).__name__.lower()}]
-    if isinstance(m, nn.Identity | nn.Flatten):
-        return []
-    if isinstance(m, nn.Unflatten):
-        return [{"op": "reshape", "shape": list(m.unflattened_size)}]
-    if isinstance(m, ConvDecoder):
-        return _conv_decoder(m)
-    if isinstance(m, nn.Sequential):
-        layers, children = [], list(m)
-        for i, child in enumerate(children):
-            after = children[i + 1] if i + 1 < len(children) else None
-            if isinstance(child, nn.Linear) and isinstance(after, nn.BatchNorm1d):
-                layers.append(_linear(child, after))
-            elif not (isinstance(child, nn.BatchNorm1d) and i and isinstance(children[i - 1], nn.Linear)):
-                layers += _module(child)  # (a BatchNorm after a Linear is already folded into it)
-        return layers
-    raise ValueError(f"the browser decoder cannot run a {type(m).__name__} layer")
-
-
-def _conv(m: nn.Module) -> dict:
+def conv(m: nn.Conv2d | nn.ConvTranspose2d) -> dict:
+    w = m.weight
     if isinstance(m, nn.ConvTranspose2d):
         if m.padding != (0, 0) or m.output_padding != (0, 0):
             raise ValueError("the browser decoder runs transposed convolutions without padding only")
-        w = m.weight  # (C_in, C_out, k, k)
+        # (C_in, C_out, k, k)
         return {
             "op": "convT",
             "cin": w.shape[0],
@@ -69,7 +44,9 @@ def _conv(m: nn.Module) -> dict:
             "w": _b64(w),
             "b": _b64(m.bias),
         }
-    w = m.weight  # (C_out, C_in, k, k)
+    if m.stride != (1, 1):
+        raise ValueError("the browser decoder runs convolutions of stride 1 only")
+    # (C_out, C_in, k, k)
     return {
         "op": "conv",
         "cin": w.shape[1],
@@ -81,23 +58,37 @@ def _conv(m: nn.Module) -> dict:
     }
 
 
-def _conv_decoder(d: ConvDecoder) -> list[dict]:
-    # mirrors ConvDecoder.forward for a free z: without encoder indices, unpool = bed of nails
-    up = {"transpose": [], "nearest": [{"op": "upsample"}], "unpool": [{"op": "nails"}]}[d.upsample]
-    return [*up, _conv(d.conv1), {"op": "relu"}, *up, _conv(d.conv2), *_module(d.out_act)]
+def ops(m: nn.Module) -> list[dict]:
+    """The browser ops of module `m` (children of a Sequential in turn)."""
+    if hasattr(m, "export_ops"):
+        return m.export_ops()
+    if isinstance(m, nn.Linear):
+        return [linear(m)]
+    if isinstance(m, nn.Conv2d | nn.ConvTranspose2d):
+        return [conv(m)]
+    if isinstance(m, nn.ReLU | nn.Sigmoid | nn.Tanh):
+        return [{"op": type(m).__name__.lower()}]
+    if isinstance(m, nn.Identity | nn.Flatten):
+        return []
+    if isinstance(m, nn.Unflatten):
+        return [{"op": "reshape", "shape": list(m.unflattened_size)}]
+    if isinstance(m, nn.Sequential):
+        layers, children = [], list(m)
+        for i, child in enumerate(children):
+            after = children[i + 1] if i + 1 < len(children) else None
+            if isinstance(child, nn.Linear) and isinstance(after, nn.BatchNorm1d):
+                layers.append(linear(child, after))
+            elif not (isinstance(child, nn.BatchNorm1d) and i and isinstance(children[i - 1], nn.Linear)):
+                layers += ops(child)  # (a BatchNorm after a Linear is already folded into it)
+        return layers
+    raise ValueError(f"the browser decoder cannot run a {type(m).__name__} layer")
 
 
-def export(model: Autoencoder) -> dict:
-    """{"id", "latent", "shape", "layers"} for the browser; `id` changes whenever the weights do."""
-    inner = getattr(model, "net", model)
-    if isinstance(inner, ConvAutoencoder):
-        layers, latent = _conv_decoder(inner.decoder), list(inner.latent_shape)
-        layers = [{"op": "reshape", "shape": latent}, *layers]
-    else:  # MLP-style decoders, the VAE's included
-        layers, latent = _module(inner.decoder), [inner.config.latent]
-    spec = {"latent": latent, "shape": list(model.config.shape), "layers": layers}
-    spec["id"] = hashlib.sha1(repr(spec).encode()).hexdigest()[:12]
-    return spec
+def spec(layers: list[dict], latent: list[int], shape: tuple[int, ...]) -> dict:
+    """{"id", "latent", "shape", "layers"}; `id` changes whenever the weights do."""
+    out = {"latent": list(latent), "shape": list(shape), "layers": layers}
+    out["id"] = hashlib.sha1(repr(out).encode()).hexdigest()[:12]
+    return out
 
 
 def decode_numpy(spec: dict, z: np.ndarray) -> np.ndarray:

@@ -20,7 +20,7 @@ from aeviz import checkpoint
 from aeviz.config import ModelConfig, TrainConfig
 from aeviz.data import SAMPLE_DIR, ImageSet, load_dataset, load_sample, save_sample
 from aeviz.noise import corrupt
-from aeviz.train import evaluate, psnr, train
+from aeviz.training import evaluate, psnr, train
 
 DATASETS = ("mnist", "fashion")
 SAMPLE_SIZE = 2000
@@ -130,7 +130,7 @@ def train_one(dataset: str, key: str, threads: int = 1) -> tuple[str, dict[str, 
         "sha256": checkpoint.sha256(path.read_bytes()),
         "title": r.title,
         "dataset": dataset,
-        "config": json.loads(r.model.to_json()),
+        "config": saved.config.to_dict(),
         "recipe": asdict(config),
         "seed": r.seed,
         "train_seconds": round(history.seconds, 1),

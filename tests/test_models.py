@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 from torch.distributions import Bernoulli, Normal, kl_divergence
@@ -9,7 +10,7 @@ from torch.distributions import Bernoulli, Normal, kl_divergence
 import aeviz
 from aeviz import ModelConfig, TrainConfig, checkpoint, presets
 from aeviz.data import patterns_3x3
-from aeviz.models.sparse import kl_bernoulli
+from aeviz.models.base import kl_bernoulli
 from aeviz.models.vae import DiagonalGaussian
 from aeviz.pca import fit_pca, principal_angles
 
@@ -18,8 +19,10 @@ VARIANTS = {
     "linear": [{}],
     "mlp": [{}, {"recon": "bce"}, {"batchnorm": True}],
     "conv": [{"upsample": u} for u in ("transpose", "nearest", "unpool")],
-    "sparse": [{}, {"sparsity": "l1"}],
-    "denoising": [{"backbone": b, "noise": n} for b in ("mlp", "conv") for n in ("gaussian", "masking", "saltpepper")],
+    "sparse": [{}, {"sparsity": "l1"}, {"noise_level": 0.1, "noise": "masking"}],
+    "denoising": [
+        {"backbone": b, "noise": n, "noise_level": 0.3} for b in ("mlp", "conv") for n in ("gaussian", "masking", "saltpepper")
+    ],
     "vae": [{"backbone": "mlp"}, {"backbone": "conv"}, {"backbone": "conv", "upsample": "nearest"}],
 }
 CASES = [(f, v) for f in aeviz.list_models() for v in VARIANTS[f]]
@@ -47,7 +50,7 @@ def test_family_shapes_loss_gradients_roundtrip(family, variant, tmp_path):
     model.eval()
     path = checkpoint.save(model, tmp_path / "m.safetensors", note="test")
     loaded, meta = checkpoint.load(path)
-    assert meta == {"note": "test"} and loaded.config == config
+    assert meta == {"note": "test", "dataset": None} and loaded.config == config.normalised() == model.config
     assert torch.equal(loaded(x).x_hat, model(x).x_hat)
 
 
@@ -75,13 +78,96 @@ def test_vae_encode_is_mu_in_eval_and_samples_in_train():
     assert model.elbo(x).shape == (3,) and model.sample(2).shape == (2, 1, 8, 8)
 
 
-def test_denoiser_corrupts_only_while_training():
-    model = aeviz.build_model(ModelConfig(family="denoising", **TINY, noise_level=0.3), seed=0)
-    x = torch.rand(4, 1, 8, 8)
-    model.train()
-    assert not torch.equal(model(x).x_tilde, x)
-    model.eval()
-    assert torch.equal(model(x).x_tilde, x)
+def test_a_noise_level_trains_any_family_as_a_denoiser():
+    """Denoising is a regime: the loop feeds corrupt(x) and compares with the clean x."""
+    seen = []
+
+    class Spy(torch.nn.Module):
+        pass
+
+    model = aeviz.build_model(ModelConfig(family="mlp", **TINY, noise="masking", noise_level=0.5), seed=0)
+    forward = model.forward
+    model.forward = lambda x: seen.append(x.clone()) or forward(x)
+    data = aeviz.data.ImageSet(torch.ones(8, 1, 8, 8))
+    aeviz.train(model, data, TrainConfig(epochs=1, batch_size=8))
+    assert 0.3 < (seen[0] == 0).float().mean() < 0.7, "about half the pixels masked"
+    clean = aeviz.build_model(ModelConfig(family="mlp", **TINY), seed=0)
+    clean.forward = lambda x: seen.append(x.clone()) or forward(x)
+    aeviz.train(clean, data, TrainConfig(epochs=1, batch_size=8))
+    assert torch.equal(seen[1], data.x), "no noise level, no corruption"
+
+
+def test_sparsity_composes_with_other_families():
+    cfg = ModelConfig(family="mlp", **TINY, code_activation="sigmoid", sparsity="kl", rho=0.1, beta=2.0)
+    model = aeviz.build_model(cfg, seed=0)
+    x = torch.rand(6, 1, 8, 8)
+    out = model(x)
+    expected = 2.0 * kl_bernoulli(0.1, out.z.mean(0)).sum()
+    torch.testing.assert_close(model.loss(x, out).reg, expected)
+    assert "rho_hat" in aeviz.evaluate(model, aeviz.data.ImageSet(x))
+    with pytest.raises(ValueError, match="sigmoid code"):
+        ModelConfig(family="mlp", sparsity="kl")
+    with pytest.raises(ValueError, match="KL term"):
+        ModelConfig(family="vae", sparsity="l1")
+
+
+def test_configs_say_only_what_the_model_uses():
+    lin = ModelConfig(family="linear", activation="tanh", rho=0.3, noise_level=0.0)
+    assert set(lin.to_dict()) == {"family", "shape", "hidden", "latent", "batchnorm", "recon"}
+    conv = aeviz.build_model(ModelConfig(family="conv", latent=2), seed=0)
+    assert "latent" not in conv.config.to_dict() and conv.latent_shape == (8, 7, 7)
+    assert ModelConfig.from_dict(lin.to_dict()) == lin.normalised()
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"hidden": (8192,) * 30}, "at most 8 layers"),
+        ({"hidden": (64.5,)}, "whole number"),
+        ({"latent": True}, "whole number"),
+        ({"shape": (1, 100_000, 28)}, "image height"),
+        ({"shape": (2, 28, 28)}, "not 2"),
+        ({"beta": float("nan")}, "beta"),
+    ],
+)
+def test_structural_caps_refuse_absurd_configs_before_anything_is_built(fields, message):
+    with pytest.raises(ValueError, match=message):
+        ModelConfig(**fields)
+
+
+def test_parameters_are_counted_without_allocating():
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    n = aeviz.count_params(ModelConfig(hidden=(8192,) * 8, latent=4096))
+    assert n > 400_000_000
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000, "under 200 MB grown (ru_maxrss is in kB)"
+
+
+def test_a_diverging_run_says_at_which_step_and_what_to_change():
+    from aeviz.training import Diverged
+
+    model = aeviz.build_model(ModelConfig(family="mlp", **TINY, output_activation="identity"), seed=0)
+    data = aeviz.data.random_images(64, 8)
+    with pytest.raises(Diverged, match=r"at step \d+: lower the learning rate α"):
+        aeviz.train(model, data, TrainConfig(epochs=50, batch_size=8, optimizer="sgd", lr=50.0))
+
+
+def test_hooks_give_every_family_filters_stages_and_a_browser_decoder():
+    from aeviz import webdecoder
+
+    for family, variant in CASES:
+        model = aeviz.build_model(ModelConfig(family=family, **TINY, **variant), seed=0).eval()
+        layers = model.encoder_filters()
+        assert layers and all(len(f.weights) for f in layers), family
+        stages = model.feature_stages(torch.rand(1, 1, 8, 8))
+        assert bool(stages) == model.config.is_conv, family
+        spec = model.export_decoder()
+        z = torch.randn(1, *model.latent_shape)
+        expected = model.decode(z)[0].detach().numpy()
+        np.testing.assert_allclose(webdecoder.decode_numpy(spec, z.numpy()), expected, atol=1e-5)
+    conv_vae = aeviz.build_model(ModelConfig(family="vae", **TINY, backbone="conv"), seed=0)
+    assert conv_vae.encoder_filters()[-1].label.startswith("head: μ and log σ²")
 
 
 def _patterns_run(config: ModelConfig):
@@ -113,14 +199,14 @@ def test_one_layer_linear_ae_learns_pca():
     pca = fit_pca(x, k)
     pca_mse = (pca.reconstruct(x) - x).square().mean().item()
     assert ae_mse <= 1.02 * pca_mse, (ae_mse, pca_mse)
-    decoder_columns = model.decoder_layers()[0].weight.detach()  # (P, K)
+    decoder_columns = model.decoder_linears()[0].weight.detach()  # (P, K)
     angles = principal_angles(decoder_columns, pca.components.T)
     assert angles.max() < 5, angles
 
 
 def test_seeded_training_repeats_exactly():
     def run():
-        model = aeviz.build_model(ModelConfig(family="denoising", **TINY), seed=3)
+        model = aeviz.build_model(ModelConfig(family="denoising", **TINY, noise_level=0.3), seed=3)
         data = aeviz.data.random_images(64, 8, seed=0)
         history = aeviz.train(model, data, TrainConfig(epochs=3, batch_size=16, seed=5))
         return model, history

@@ -8,21 +8,17 @@ The decoder's upsampling is selectable, as in the lecture's unpooling slides:
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from aeviz import webdecoder
 from aeviz.config import ModelConfig
 from aeviz.models import register
-from aeviz.models.base import Autoencoder, Output, activation
+from aeviz.models.base import Autoencoder, Filters, Output, activation
 
 Indices = tuple[Tensor, Tensor] | None
-
-
-def check_conv_shape(config: ModelConfig) -> None:
-    _, h, w = config.shape
-    if h % 4 or w % 4:
-        raise ValueError(f"the conv backbone pools twice: height and width must be multiples of 4, got {h}x{w}")
 
 
 class ConvEncoder(nn.Module):
@@ -44,6 +40,26 @@ class ConvEncoder(nn.Module):
         h = F.relu(self.conv2(h))
         z, i2 = F.max_pool2d(h, 2, return_indices=True)
         return z, (i1, i2)
+
+    @torch.no_grad()
+    def stages(self, x: Tensor) -> list[tuple[str, np.ndarray]]:
+        """Each stage's activations for one input (1, C, H, W): what the Learned filters page shows."""
+        h1 = F.relu(self.conv1(x))
+        p1 = F.max_pool2d(h1, 2)
+        h2 = F.relu(self.conv2(p1))
+        z = F.max_pool2d(h2, 2)
+        named = [("conv 1 + ReLU", h1), ("max-pool 1", p1), ("conv 2 + ReLU", h2), ("max-pool 2 = z", z)]
+        return [(name, t[0].float().numpy()) for name, t in named]
+
+    def filters(self) -> list[Filters]:
+        """Every (out, in) 3x3 kernel; a colour input's first kernels as colour tiles."""
+        out = []
+        for i, conv in enumerate((self.conv1, self.conv2), 1):
+            k = conv.weight.detach().float()  # (out, in, 3, 3)
+            label = f"conv {i}: {k.shape[0]} x {k.shape[1]} kernels 3x3"
+            weights = k.numpy() if i == 1 and k.shape[1] == 3 else k.reshape(-1, 3, 3).numpy()
+            out.append(Filters(label, weights, "conv"))
+        return out
 
 
 def bed_of_nails(z: Tensor) -> Tensor:
@@ -82,19 +98,23 @@ class ConvDecoder(nn.Module):
         h = F.relu(self.conv1(self._up(z, i2)))  # (B, c1, H/2, W/2)
         return self.out_act(self.conv2(self._up(h, i1)))  # (B, C, H, W)
 
+    def export_ops(self) -> list[dict]:
+        """The browser's ops, as `forward` for a free z: without encoder indices, unpool = bed of nails."""
+        up = {"transpose": [], "nearest": [{"op": "upsample"}], "unpool": [{"op": "nails"}]}[self.upsample]
+        return [*up, webdecoder.conv(self.conv1), {"op": "relu"}, *up, webdecoder.conv(self.conv2), *webdecoder.ops(self.out_act)]
+
 
 @register("conv")
 class ConvAutoencoder(Autoencoder):
     def __init__(self, config: ModelConfig) -> None:
         super().__init__(config)
-        check_conv_shape(config)
         self.encoder = ConvEncoder(config.shape[0], config.channels, config.upsample == "unpool")
         self.decoder = ConvDecoder(config.shape[0], config.channels, config.upsample, config.output_activation)
 
     @property
     def latent_shape(self) -> tuple[int, ...]:
         _, h, w = self.config.shape
-        return (self.config.channels[1], h // 4, w // 4)
+        return (self.config.channels[1], h // 4, w // 4)  # the code is a stack of feature maps: `latent` is unused
 
     def encode(self, x: Tensor) -> Tensor:
         return self.encoder(x)[0]
@@ -105,3 +125,13 @@ class ConvAutoencoder(Autoencoder):
     def forward(self, x: Tensor) -> Output:
         z, indices = self.encoder(x)
         return Output(x_hat=self.decoder(z, indices), z=z)
+
+    def encoder_filters(self) -> list[Filters]:
+        return self.encoder.filters()
+
+    def feature_stages(self, x: Tensor) -> list[tuple[str, np.ndarray]]:
+        return self.encoder.stages(x)
+
+    def export_decoder(self) -> dict:
+        layers = [{"op": "reshape", "shape": list(self.latent_shape)}, *self.decoder.export_ops()]
+        return webdecoder.spec(layers, list(self.latent_shape), self.config.shape)

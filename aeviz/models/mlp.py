@@ -30,8 +30,5 @@ class MLPAutoencoder(Autoencoder):
     def decode(self, z: Tensor) -> Tensor:
         return self.decoder(z)  # (B, K) -> (B, C, H, W)
 
-    def encoder_layers(self) -> list[nn.Linear]:
-        return [m for m in self.encoder if isinstance(m, nn.Linear)]
-
-    def decoder_layers(self) -> list[nn.Linear]:
+    def decoder_linears(self) -> list[nn.Linear]:
         return [m for m in self.decoder if isinstance(m, nn.Linear)]

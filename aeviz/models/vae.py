@@ -5,13 +5,23 @@ loss = reconstruction + beta * KL(q(z|x) || N(0, I)), z = mu + sigma * eps (repa
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 
 from aeviz.config import ModelConfig
 from aeviz.models import register
-from aeviz.models.base import Autoencoder, Output, activation, mlp, reconstruction_per_image
-from aeviz.models.conv import ConvDecoder, ConvEncoder, check_conv_shape
+from aeviz.models.base import (
+    Autoencoder,
+    Filters,
+    Output,
+    activation,
+    linear_filters,
+    mlp,
+    reconstruction_per_image,
+    tile_shape,
+)  # fmt: skip
+from aeviz.models.conv import ConvDecoder, ConvEncoder
 
 
 class DiagonalGaussian:
@@ -22,20 +32,24 @@ class DiagonalGaussian:
         self.logvar = logvar.clamp(-30.0, 20.0)  # exp() stays finite early in training
         self.std = torch.exp(0.5 * self.logvar)
 
-    def sample(self, generator: torch.Generator | None = None) -> Tensor:
-        eps = torch.randn(self.mu.shape, generator=generator, dtype=self.mu.dtype, device=self.mu.device)
-        return self.mu + self.std * eps  # differentiable in mu and logvar
+    def sample(self, generator: torch.Generator | None = None, eps: Tensor | None = None) -> Tensor:
+        """z = mu + sigma * eps, eps ~ N(0, I) (or the `eps` given): differentiable in mu and logvar."""
+        if eps is None:
+            eps = torch.randn(self.mu.shape, generator=generator, dtype=self.mu.dtype, device=self.mu.device)
+        return self.mu + self.std * eps
 
     def mode(self) -> Tensor:
         return self.mu
 
-    def kl(self) -> Tensor:
-        """KL(q || N(0, I)) per sample, summed over latent dims (Kingma & Welling 2014, App. B).
+    def kl_per_dim(self) -> Tensor:
+        """KL(q(z_j|x) || N(0, 1)) for each latent dimension (Kingma & Welling 2014, App. B):
+        1/2 (mu_j^2 + sigma_j^2 - 1 - log sigma_j^2). Lecture 001's slide has a leading minus: a typo,
+        a KL divergence is never negative."""
+        return 0.5 * (self.mu.square() + self.logvar.exp() - 1.0 - self.logvar)
 
-        Lecture 001 writes it with sigma standing for the variance; in terms of logvar it is
-        1/2 * sum_j (mu_j^2 + sigma_j^2 - 1 - log sigma_j^2).
-        """
-        return 0.5 * (self.mu.square() + self.logvar.exp() - 1.0 - self.logvar).sum(1)
+    def kl(self) -> Tensor:
+        """KL(q || N(0, I)) per sample, summed over latent dims."""
+        return self.kl_per_dim().sum(1)
 
 
 @register("vae")
@@ -45,7 +59,6 @@ class VariationalAutoencoder(Autoencoder):
         c = config
         k = c.latent
         if c.backbone == "conv":
-            check_conv_shape(c)
             c2, h, w = c.channels[1], c.shape[1] // 4, c.shape[2] // 4
             self.trunk = nn.Sequential(_FirstOf(ConvEncoder(c.shape[0], c.channels, False)), nn.Flatten())
             self.head = nn.Linear(c2 * h * w, 2 * k)
@@ -95,6 +108,37 @@ class VariationalAutoencoder(Autoencoder):
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         z = torch.randn((n, self.config.latent), generator=generator)
         return self.decode(z)
+
+    # --- hooks ---------------------------------------------------------------------------------------
+
+    def _conv(self) -> ConvEncoder | None:
+        first = self.trunk[0]
+        return first.module if isinstance(first, _FirstOf) else None
+
+    def encoder_filters(self) -> list[Filters]:
+        conv = self._conv()
+        layers = conv.filters() if conv is not None else linear_filters(
+            [m for m in self.trunk if isinstance(m, nn.Linear)], self.config.shape
+        )  # fmt: skip
+        k, n_in = self.config.latent, self.head.in_features
+        w = self.head.weight.detach().float()  # (2K, n_in): mu's rows, then logvar's
+        if conv is not None:
+            c2, h, ww = self.config.channels[1], self.config.shape[1] // 4, self.config.shape[2] // 4
+            tiles, where = w.reshape(2 * k, c2 * h, ww).numpy(), f"the {c2}x{h}x{ww} feature maps"
+        else:
+            th, tw = tile_shape(n_in)
+            tiles, where = w.reshape(2 * k, th, tw).numpy(), f"{n_in} units"
+        return [*layers, Filters(f"head: μ and log σ² ({k} + {k} units) from {where}", tiles, "fc")]
+
+    def encoder_linears(self) -> list[nn.Linear]:
+        return [*[m for m in self.trunk.modules() if isinstance(m, nn.Linear)], self.head]
+
+    def feature_stages(self, x: Tensor) -> list[tuple[str, np.ndarray]]:
+        conv = self._conv()
+        return conv.stages(x) if conv is not None else []
+
+    def extra_metrics(self, x: Tensor, out: Output, generator: torch.Generator) -> dict[str, Tensor]:
+        return {"elbo": self.elbo(x, generator)}  # nats per image
 
 
 class _FirstOf(nn.Module):

@@ -1,4 +1,4 @@
-"""Page config, the sidebar and navigation. Every page reads the sidebar's choice from session state."""
+"""Page config, the sidebar and navigation. Every page reads the sidebar's choice through `state.current()`."""
 
 from __future__ import annotations
 
@@ -8,39 +8,71 @@ from pathlib import Path
 import streamlit as st
 import torch
 
+from aeviz.ui import state, warmup
+
 # The app's forward passes are small (tens of images): one thread does them in a millisecond or two,
 # while a second OpenMP thread only spins against the browser and the other sessions for the cores.
 torch.set_num_threads(1)
 
 PAGES = Path(__file__).parent / "pages"
+# (file, title, icon, url path)
+PAGE_LIST = [
+    ("overview.py", "Overview", ":material/home:", "overview"),
+    ("reconstructions.py", "Reconstructions", ":material/compare:", "reconstructions"),
+    ("filters.py", "Learned filters", ":material/grid_view:", "filters"),
+    ("latent.py", "Latent space", ":material/scatter_plot:", "latent"),
+    ("vae.py", "VAE explorer", ":material/tune:", "vae"),
+    ("upload.py", "Upload & draw", ":material/draw:", "upload"),
+    ("denoise.py", "Denoise", ":material/blur_off:", "denoise"),
+    ("train.py", "Train your own", ":material/model_training:", "train"),
+    ("lessons/index.py", "Lessons", ":material/school:", "lessons"),
+]
 
 
 @st.cache_resource(show_spinner=False)
 def _freeze_heap() -> bool:
-    """Streamlit runs gc.collect(2) after every rerun (~115 ms once torch is loaded); freezing the
-    heap that exists after start-up (torch, models) leaves the collector only the rerun's garbage."""
+    """Python's collector walks every object it tracks; freezing the heap that exists after start-up
+    (torch, models) leaves it only what a rerun makes."""
     gc.collect()
     gc.freeze()
     return True
 
 
+def sidebar() -> None:
+    """Dataset and model pickers; keeps the same kind of model when the dataset changes."""
+    # Each picker's default is its current value, not the first option: the browser shows a widget's
+    # default whenever it missed the run that set its value (a page clicked while the app is still
+    # loading), and sent that back on the next run, silently switching the model.
+    if pick := st.session_state.pop(state.PICK, None):  # a model just trained or uploaded
+        st.session_state[state.DATASET], st.session_state[state.MODEL] = pick
+    names = state.datasets()
+    current = st.session_state.get(state.DATASET)
+    if current not in names:  # a crafted value, or a toy set whose models were deleted
+        current = st.session_state[state.DATASET] = names[0]
+    dataset = st.sidebar.selectbox(
+        "Dataset", names, index=names.index(current), format_func=state.DATASET_TITLES.get, key=state.DATASET
+    )
+    models = state.model_names(dataset)
+    current = st.session_state.get(state.MODEL)
+    if current not in models:  # e.g. mnist-conv -> fashion-conv after switching datasets
+        twin = f"{dataset}-{current.split('-', 1)[1]}" if current and "-" in current else None
+        current = twin if twin in models else next((n for n in models if n.endswith("-conv")), models[0])
+        # set, not left to the index: Streamlit keeps a value whose label is still an option ("VAE")
+        st.session_state[state.MODEL] = current
+    st.sidebar.selectbox("Model", models, index=models.index(current), format_func=state.title, key=state.MODEL)
+
+
 def main() -> None:
     st.set_page_config(page_title="aeviz — autoencoder lab", page_icon=":material/neurology:", layout="wide")
-    from aeviz.ui import common
-
+    warmup.wait()
     pages = [
-        st.Page(PAGES / "overview.py", title="Overview", icon=":material/home:", url_path="overview", default=True),
-        st.Page(PAGES / "reconstructions.py", title="Reconstructions", icon=":material/compare:", url_path="reconstructions"),
-        st.Page(PAGES / "filters.py", title="Learned filters", icon=":material/grid_view:", url_path="filters"),
-        st.Page(PAGES / "latent.py", title="Latent space", icon=":material/scatter_plot:", url_path="latent"),
-        st.Page(PAGES / "vae.py", title="VAE explorer", icon=":material/tune:", url_path="vae"),
-        st.Page(PAGES / "upload.py", title="Upload & draw", icon=":material/draw:", url_path="upload"),
-        st.Page(PAGES / "denoise.py", title="Denoise", icon=":material/blur_off:", url_path="denoise"),
-        st.Page(PAGES / "train.py", title="Train your own", icon=":material/model_training:", url_path="train"),
-        st.Page(PAGES / "lessons.py", title="Lessons", icon=":material/school:", url_path="lessons"),
+        st.Page(PAGES / file, title=title, icon=icon, url_path=url, default=i == 0)
+        for i, (file, title, icon, url) in enumerate(PAGE_LIST)
     ]
     nav = st.navigation(pages)
     st.sidebar.markdown("### :material/neurology: aeviz")
-    common.sidebar()
+    sidebar()
+    if text := state.notice():
+        st.toast(text)
     _freeze_heap()
     nav.run()

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from aeviz import plots, webdecoder
+from aeviz import plots
 from aeviz.models.base import Autoencoder
 
 CSS = """
@@ -30,7 +30,7 @@ _component = st.components.v2.component("aeviz.decoder", css=CSS, js=(Path(__fil
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _spec(name: str, _model: Autoencoder) -> dict:
-    return webdecoder.export(_model)
+    return _model.export_decoder()  # names are unique (session models included): the name stands for the model
 
 
 def latent_sliders(name: str, model: Autoencoder, z0, *, key: str, nonce: int = 0, labels=None, lo=-3.0, hi=3.0):

@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from aeviz import plots
+from aeviz.ui.assets import plotly_chunk
 
 _component = st.components.v2.component(
     "aeviz.scatter",
@@ -26,14 +27,6 @@ _component = st.components.v2.component(
     isolate_styles=False,  # plotly.js styles its toolbar and hover labels with rules in the page's <head>
 )
 COLS = 40  # tiles per row of the sprite sheet
-
-
-@st.cache_resource(show_spinner=False)
-def plotly_js() -> str | None:
-    """Streamlit's plotly.js chunk (the one app.py preloads), as a URL path; None if this Streamlit
-    build has none by that name (tests/test_app.py would say so)."""
-    js = Path(st.__file__).parent / "static" / "static" / "js"
-    return next((f"static/js/{p.name}" for p in sorted(js.glob("PlotlyChart.*.js"))), None)
 
 
 def spec(fig: go.Figure, images: np.ndarray, rows: np.ndarray) -> dict:
@@ -44,7 +37,7 @@ def spec(fig: go.Figure, images: np.ndarray, rows: np.ndarray) -> dict:
     images = np.asarray(images).reshape(len(rows), *np.shape(images)[-2:])
     figure = json.loads(fig.to_json())
     return {
-        "figure": figure, "config": plots.config_for(fig), "src": plotly_js(),
+        "figure": figure, "config": plots.config_for(fig), "src": plotly_chunk(),
         "id": hashlib.sha1(json.dumps(figure).encode()).hexdigest()[:16],
         "sprite": plots.png_uri(np.nan_to_num(plots.mosaic(images, COLS, gap=0)).astype(np.uint8)),
         "rows": [int(r) for r in rows], "tile": images.shape[-1], "cols": COLS,

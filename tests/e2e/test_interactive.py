@@ -112,4 +112,4 @@ def test_train_progress_advances_page_stays_interactive_and_stops(app):
     assert progress_percent(app) < 100, "still training"
     app.get_by_role("button", name="Stop").first.click()
     expect(app.get_by_text("stopped after").first).to_be_visible(timeout=30000)
-    expect(app.get_by_text("#1 conv, latent 32").first).to_be_visible()
+    expect(app.get_by_text("#1 conv, code 8×7×7").first).to_be_visible()

@@ -5,36 +5,37 @@ import streamlit as st
 import torch
 
 from aeviz import plots
-from aeviz.pca import fit_pca
-from aeviz.ui import common as ui
+from aeviz.ui import state
+from aeviz.ui.widgets import show, view
 
-dataset, name = st.session_state["dataset"], st.session_state["model"]
-model = ui.get_model(name)
-data = ui.test_set(dataset)
-names = ui.labels(dataset)
-
+sel = state.current()
+names = state.labels(sel.dataset)
 st.header("Reconstructions")
 
 
 @st.fragment
 def grids() -> None:
     """Widgets here rerun only this part of the page."""
+    data = sel.data
     c1, c2, c3, c4 = st.columns([2, 2, 2, 1])
     n = c1.slider("Images", 4, 20, 10, key="rec_n")
-    mode = c2.radio("Pick", ["random", "by class"], horizontal=True, key="rec_mode")
-    cls = c3.selectbox("Class", range(10), format_func=lambda c: names[c], key="rec_class", disabled=mode != "by class")
+    mode = c2.radio("Pick", ["random", "by class"], horizontal=True, key="rec_mode", disabled=names is None)
+    cls = c3.selectbox(
+        "Class", range(len(names or [])), format_func=lambda c: names[c], key="rec_class", disabled=mode != "by class"
+    )
     if c4.button(":material/casino: New", key="rec_shuffle", help="draw other images"):
         st.session_state["rec_seed"] = st.session_state.get("rec_seed", 0) + 1
     g = torch.Generator().manual_seed(st.session_state.get("rec_seed", 0))
-    pool = torch.arange(len(data)) if mode == "random" else torch.nonzero(data.y == cls).flatten()
+    by_class = mode == "by class" and names is not None and cls is not None
+    pool = torch.nonzero(data.y == cls).flatten() if by_class else torch.arange(len(data))
     idx = pool[torch.randperm(len(pool), generator=g)[:n]].sort().values
     x = data.floats(idx)
-    x_hat = model.reconstruct(x)
+    x_hat = sel.model.reconstruct(x)
     err = (x_hat - x).abs()
     mse = err.square().flatten(1).mean(1)
 
-    st.caption(f"{ui.title(name)} · mean MSE on these {n}: **{mse.mean():.4f}**")
-    ui.show(
+    st.caption(f"{state.title(sel.name)} · mean MSE on these {len(idx)}: **{mse.mean():.4f}**")
+    show(
         plots.reconstruction_rows(
             [x.numpy(), x_hat.numpy(), err.numpy()], ["input x", "output x̂", "|x − x̂|"], tile_px=64,
             colorscales=[plots.GRAY, plots.GRAY, plots.HOT], col_labels=[f"{v:.4f}" for v in mse.tolist()],
@@ -44,32 +45,20 @@ def grids() -> None:
     st.caption("Bottom row: the error per pixel, black 0 → white 1; under each column, that image's MSE.")
 
 
-@st.cache_resource(show_spinner="Fitting PCA…")
-def pca_for(dataset: str, k: int):
-    from aeviz.data import DataUnavailable, load_dataset
-
-    try:
-        fit_on = load_dataset(dataset, "train", download=False).floats()
-        where = "the training set"
-    except DataUnavailable:
-        fit_on, where = ui.test_floats(dataset), "the shipped test sample (no training set on disk)"
-    return fit_pca(fit_on, k), where
-
-
-@st.cache_data(show_spinner=False)
+@state.data_cache
 def ae_vs_pca(lin: str, dataset: str) -> tuple[float, float, int, str]:
     """Test MSE of the linear AE and of PCA with its K, the number of test images, what PCA was fitted on."""
-    all_x = ui.test_floats(dataset)
-    pca, where = pca_for(dataset, ui.info(lin)["config"]["latent"])
-    ae_mse = float((ui.get_model(lin).reconstruct(all_x) - all_x).square().mean())
+    all_x = state.test_floats(dataset)
+    pca, where = state.pca_for(dataset, state.get_model(lin).latent_size)
+    ae_mse = float((state.get_model(lin).reconstruct(all_x) - all_x).square().mean())
     return ae_mse, float((pca.reconstruct(all_x) - all_x).square().mean()), len(all_x), where
 
 
-@ui.figure_cache
+@state.figure_cache
 def comparison(dataset: str, fc: tuple[str, ...], lin: str | None) -> go.Figure:
     """One test image of each class through each fully connected AE, narrowest code first, then
     through the linear AE and PCA with the same K (names are unique, session models included)."""
-    d = ui.test_set(dataset)
+    d = state.test_set(dataset)
     x = d.floats(torch.stack([torch.nonzero(d.y == c)[0, 0] for c in d.y.unique()]))
     rows, labels = [x.numpy()], ["input"]
 
@@ -78,26 +67,29 @@ def comparison(dataset: str, fc: tuple[str, ...], lin: str | None) -> go.Figure:
         labels.append(f"{label} · {float((x_hat - x).square().mean()):.4f}")
 
     for name in fc:
-        cfg = ui.info(name)["config"]
-        add(ui.get_model(name).reconstruct(x), f"z={cfg['latent']}, {len(cfg['hidden'])} hidden")
+        cfg = state.info(name).config
+        add(state.get_model(name).reconstruct(x), f"z={cfg.latent}, {len(cfg.hidden)} hidden")
     if lin:
-        k = ui.info(lin)["config"]["latent"]
-        add(ui.get_model(lin).reconstruct(x), f"linear AE, K={k}")
-        add(pca_for(dataset, k)[0].reconstruct(x).clamp(0, 1), f"PCA, K={k}")
+        k = state.get_model(lin).latent_size
+        add(state.get_model(lin).reconstruct(x), f"linear AE, K={k}")
+        add(state.pca_for(dataset, k)[0].reconstruct(x).clamp(0, 1), f"PCA, K={k}")
     return plots.reconstruction_rows(rows, labels, tile_px=56)
 
 
 def bottleneck() -> None:
+    if sel.dataset not in state.BUILTIN:
+        st.info("The bottleneck comparison uses the pretrained MNIST and Fashion-MNIST models: pick one of those datasets.")
+        return
     st.caption(
         "One test image of each class. Lecture 002: fully connected autoencoders with smaller and larger codes. "
         "Lecture 000: a linear autoencoder can at best match PCA with the same K, X̂ = X V_K V_Kᵀ."
     )
-    fc = tuple(sorted(ui.names_of_family(dataset, "mlp"), key=lambda k: ui.info(k)["config"]["latent"]))
-    lin = ui.representative(dataset, "linear")
-    ui.show(comparison(dataset, fc, lin), key="rec_compare")  # one figure: each chart costs ~25 ms to draw
+    fc = tuple(sorted(state.names_of_family(sel.dataset, "mlp"), key=lambda k: state.get_model(k).latent_size))
+    lin = state.representative(sel.dataset, "linear")
+    show(comparison(sel.dataset, fc, lin), key="rec_compare")  # one figure: each chart costs ~25 ms to draw
     if lin:
-        k = ui.info(lin)["config"]["latent"]
-        ae_mse, pca_mse, n_test, where = ae_vs_pca(lin, dataset)
+        k = state.get_model(lin).latent_size
+        ae_mse, pca_mse, n_test, where = ae_vs_pca(lin, sel.dataset)
         a, b, c = st.columns(3)
         a.metric(f"linear AE, K = {k}", f"{ae_mse:.4f}")
         b.metric(f"PCA, K = {k}", f"{pca_mse:.4f}")
@@ -105,7 +97,7 @@ def bottleneck() -> None:
         st.caption(f"MSE on all {n_test:,} test images; PCA fitted on {where}.")
 
 
-if ui.view(["Inputs vs outputs", "Bottleneck sizes · linear AE vs PCA"], key="rec_view") == "Inputs vs outputs":
+if view(["Inputs vs outputs", "Bottleneck sizes · linear AE vs PCA"], key="rec_view") == "Inputs vs outputs":
     grids()
 else:
     bottleneck()

@@ -1,241 +1,199 @@
-"""Train your own: every hyper-parameter the lectures use, trained in a worker process, yours alone."""
-
-import dataclasses
-import uuid
+"""Train your own: every hyper-parameter the lectures use, trained on the training service, yours alone."""
 
 import streamlit as st
 
-from aeviz import checkpoint, plots, presets
-from aeviz.config import ACTIVATIONS, NOISES, ModelConfig, TrainConfig
-from aeviz.jobs import LIMITS, TrainJob, check_limits
-from aeviz.models import list_models
-from aeviz.ui import common as ui
+from aeviz import checkpoint, limits, plots, presets
+from aeviz.config import (
+    ACTIVATIONS,
+    BACKBONES,
+    FAMILIES,
+    NOISES,
+    OPTIMIZERS,
+    RECON_LOSSES,
+    SPARSITY,
+    UPSAMPLERS,
+    ModelConfig,
+    TrainConfig,
+)
+from aeviz.limits import LIMITS
+from aeviz.service import Refused
+from aeviz.tasks import JobSpec
+from aeviz.ui import state
+from aeviz.ui.widgets import job_status, show
 
 st.header("Train your own")
-
-FC = dict(hidden=(128, 64), latent=32)
-PRESETS = {
-    "Lecture 000 · FC nonlinear 784-128-64-32": ("mnist", presets.FAMILY["mlp"], presets.TRAIN.replace(epochs=5)),
-    "Lecture 000 · FC linear 784-128-64-32": ("mnist", presets.FAMILY["linear"], presets.TRAIN.replace(epochs=5)),
-    "Lecture 000 · Conv AE": ("mnist", presets.FAMILY["conv"], presets.FAMILY_TRAIN["conv"].replace(epochs=3)),
-    "Lecture 002 · one layer, 2 latents": (
-        "mnist",
-        ModelConfig(family="mlp", hidden=(), latent=2),
-        presets.TRAIN.replace(epochs=5),
-    ),
-    "Lecture 002 · one layer, 10 latents": (
-        "mnist",
-        ModelConfig(family="mlp", hidden=(), latent=10),
-        presets.TRAIN.replace(epochs=5),
-    ),
-    "Lecture 002 · one layer, 20 latents": (
-        "mnist",
-        ModelConfig(family="mlp", hidden=(), latent=20),
-        presets.TRAIN.replace(epochs=5),
-    ),
-    "Tutorial 10 Q1 · 9-4-9 on five patterns, α = 0.1": (
-        "patterns",
-        presets.PATTERNS_MODEL,
-        presets.PATTERNS_TRAIN.replace(epochs=3000),
-    ),
-    "Tutorial 10 Q1 · with sparsity β = 0.5, ρ = 0.1": (
-        "patterns",
-        presets.PATTERNS_SPARSE,
-        presets.PATTERNS_TRAIN.replace(epochs=3000),
-    ),
-    "Tutorial 10 Q2a · undercomplete, 49 hidden": ("random", presets.RANDOM_UNDER, presets.RANDOM_TRAIN.replace(epochs=500)),
-    "Tutorial 10 Q2b · overcomplete, 144 hidden": ("random", presets.RANDOM_OVER, presets.RANDOM_TRAIN.replace(epochs=500)),
-    "Tutorial 10 Q2c · sparse, 144 hidden, ρ = 0.05, β = 0.5": (
-        "random",
-        presets.RANDOM_SPARSE,
-        presets.RANDOM_TRAIN.replace(epochs=500),
-    ),
-    "Tutorial 10 Q3 · denoising, 625 hidden, 10 % masking, α = 0.1": (
-        "mnist",
-        ModelConfig(
-            family="denoising", hidden=(), latent=625, code_activation="sigmoid", recon="bce", noise="masking", noise_level=0.1
-        ),
-        TrainConfig(epochs=3, batch_size=128, optimizer="sgd", lr=0.1, cosine=False, max_samples=20_000),
-    ),
-    "VAE · 2-D latent, β = 1": (
-        "mnist",
-        ModelConfig(family="vae", hidden=(256, 128), latent=2, recon="bce"),
-        presets.TRAIN.replace(epochs=5),
-    ),
-}
-DATASETS = {
-    "mnist": "MNIST",
-    "fashion": "Fashion-MNIST",
-    "patterns": "Tutorial 10's five 3×3 patterns",
-    "random": "100 random 10×10 images",
-}
+SHAPES = {"mnist": (1, 28, 28), "fashion": (1, 28, 28), "patterns": (1, 3, 3), "random": (1, 10, 10)}
 
 
 def apply_preset() -> None:
-    dataset, m, t = PRESETS[st.session_state["tr_preset"]]
+    p = presets.PRESETS.get(st.session_state.get("tr_preset"), next(iter(presets.PRESETS.values())))
+    m, t = p.model, p.train
     st.session_state.update({
-        "tr_dataset": dataset, "tr_family": m.family, "tr_latent": m.latent, "tr_hidden": ",".join(map(str, m.hidden)),
-        "tr_activation": m.activation, "tr_recon": m.recon, "tr_rho": m.rho, "tr_beta": m.beta, "tr_noise": m.noise,
-        "tr_noise_level": m.noise_level, "tr_upsample": m.upsample, "tr_backbone": m.backbone, "tr_code": m.code_activation,
-        "tr_optimizer": t.optimizer, "tr_lr": t.lr, "tr_epochs": t.epochs, "tr_batch": t.batch_size,
-        "tr_samples": t.max_samples or LIMITS.max_samples,
+        "tr_dataset": p.dataset, "tr_family": m.family, "tr_latent": m.latent, "tr_hidden": ",".join(map(str, m.hidden)),
+        "tr_activation": m.activation, "tr_code": m.code_activation, "tr_recon": m.recon, "tr_sparsity": m.sparsity,
+        "tr_rho": m.rho, "tr_beta": m.beta, "tr_noise": m.noise, "tr_noise_level": m.noise_level, "tr_upsample": m.upsample,
+        "tr_backbone": m.backbone, "tr_optimizer": t.optimizer, "tr_lr": t.lr, "tr_epochs": t.epochs,
+        "tr_batch": t.batch_size, "tr_samples": t.max_samples or LIMITS.max_samples,
     })  # fmt: skip
 
 
-if "tr_family" not in st.session_state:
-    st.session_state["tr_preset"] = next(iter(PRESETS))
+if "tr_family" not in st.session_state or st.session_state.get("tr_preset") not in presets.PRESETS:
+    st.session_state["tr_preset"] = next(iter(presets.PRESETS))
     apply_preset()
 
-st.selectbox("Start from a lecture's settings", list(PRESETS), key="tr_preset", on_change=apply_preset)
+preset = st.selectbox(
+    "Start from a lecture's settings", list(presets.PRESETS), format_func=lambda k: presets.PRESETS[k].title,
+    key="tr_preset", on_change=apply_preset,
+)  # fmt: skip
+if presets.PRESETS[preset].note:
+    st.caption(f"Where this departs from the lecture: {presets.PRESETS[preset].note}.")
+w = {}  # widget values, checked on the server by ModelConfig, TrainConfig and aeviz.limits
 with st.container(border=True):
     c = st.columns(4)
-    dataset = c[0].selectbox("Dataset", list(DATASETS), format_func=DATASETS.get, key="tr_dataset")
-    family = c[1].selectbox("Family", list_models(), key="tr_family")
-    latent = c[2].number_input("Latent size", 1, 1024, key="tr_latent")
-    hidden_text = c[3].text_input("Hidden sizes", key="tr_hidden", help="comma-separated, e.g. 128,64; empty for one layer")
+    w["dataset"] = c[0].selectbox("Dataset", list(SHAPES), format_func=state.DATASET_TITLES.get, key="tr_dataset")
+    w["family"] = c[1].selectbox("Family", FAMILIES, key="tr_family")
+    w["latent"] = c[2].number_input("Latent size", 1, 1024, key="tr_latent", help="the conv family's code is its feature maps")
+    w["hidden"] = c[3].text_input("Hidden sizes", key="tr_hidden", help="comma-separated, e.g. 128,64; empty for one layer")
     c = st.columns(4)
-    activation = c[0].selectbox("Activation", ACTIVATIONS, key="tr_activation")
-    code_act = c[1].selectbox("Code activation", ACTIVATIONS, key="tr_code", help="the sparse family always uses sigmoid")
-    recon = c[2].selectbox(
-        "Loss", ["mse", "bce"], format_func={"mse": "squared error", "bce": "cross-entropy"}.get, key="tr_recon"
+    w["activation"] = c[0].selectbox("Activation", ACTIVATIONS, key="tr_activation")
+    w["code_activation"] = c[1].selectbox(
+        "Code activation", ACTIVATIONS, key="tr_code", help="the sparse family always uses sigmoid"
     )
-    optimizer = c[3].selectbox("Optimiser", ["adam", "sgd"], key="tr_optimizer")
-    c = st.columns(4)
-    lr = c[0].number_input("Learning rate α", 1e-5, 10.0, format="%.4f", key="tr_lr")
-    epochs = c[1].number_input("Epochs", 1, 10_000, key="tr_epochs")
-    batch = c[2].number_input("Batch size", 1, 4096, key="tr_batch")
-    samples = c[3].number_input("Training images", 1, 60_000, key="tr_samples", disabled=dataset in ("patterns", "random"))
-    c = st.columns(4)
-    rho = c[0].number_input("Sparsity ρ", 0.001, 0.999, format="%.3f", key="tr_rho", disabled=family != "sparse")
-    beta = c[1].number_input(
-        "β", 0.0, 100.0, key="tr_beta", disabled=family not in ("sparse", "vae"), help="sparsity weight, or the VAE's KL weight"
+    w["recon"] = c[2].selectbox(
+        "Loss", RECON_LOSSES, format_func={"mse": "squared error", "bce": "cross-entropy"}.get, key="tr_recon"
     )
-    noise = c[2].selectbox("Noise", NOISES, key="tr_noise", disabled=family != "denoising")
-    noise_level = c[3].number_input("Noise level", 0.0, 1.0, key="tr_noise_level", disabled=family != "denoising")
+    w["optimizer"] = c[3].selectbox("Optimiser", OPTIMIZERS, key="tr_optimizer")
     c = st.columns(4)
-    upsample = c[0].selectbox(
-        "Decoder upsampling", ["transpose", "nearest", "unpool"], key="tr_upsample", disabled=family != "conv"
+    w["lr"] = c[0].number_input("Learning rate α", 1e-5, 10.0, format="%.4f", key="tr_lr")
+    w["epochs"] = c[1].number_input("Epochs", 1, 10_000, key="tr_epochs")
+    w["batch_size"] = c[2].number_input("Batch size", 1, 4096, key="tr_batch")
+    w["max_samples"] = c[3].number_input(
+        "Training images", 1, 60_000, key="tr_samples", disabled=w["dataset"] in limits.TOY_DATASETS
     )
-    backbone = c[1].selectbox("Backbone", ["mlp", "conv"], key="tr_backbone", disabled=family not in ("denoising", "vae"))
+    c = st.columns(4)
+    w["sparsity"] = c[0].selectbox("Sparsity penalty", SPARSITY, key="tr_sparsity", help="KL(ρ‖ρ̂) needs a sigmoid code")
+    w["rho"] = c[1].number_input("Sparsity ρ", 0.001, 0.999, format="%.3f", key="tr_rho")
+    w["beta"] = c[2].number_input("β", 0.0, 100.0, key="tr_beta", help="the sparsity weight, or the VAE's KL weight")
+    w["noise"] = c[3].selectbox("Input noise", NOISES, key="tr_noise")
+    c = st.columns(4)
+    w["noise_level"] = c[0].number_input("Noise level", 0.0, 1.0, key="tr_noise_level", help="above 0: trains as a denoiser")
+    w["upsample"] = c[1].selectbox("Decoder upsampling", UPSAMPLERS, key="tr_upsample")
+    w["backbone"] = c[2].selectbox("Backbone", BACKBONES, key="tr_backbone", help="for the denoising and VAE families")
 st.caption(
-    f"Limits on this server: {LIMITS.max_epochs} epochs ({LIMITS.max_toy_epochs:,} on the toy sets), "
-    f"{LIMITS.max_samples:,} training images, "
-    f"{LIMITS.max_params:,} parameters, {LIMITS.max_seconds / 60:.0f} minutes per job, one job at a time per student."
+    f"Limits on this server: {limits.describe()}. β is quoted against the reconstruction error summed over an image's "
+    "pixels (not averaged), as in the lectures."
 )
 
 
-def build_configs() -> tuple[ModelConfig, TrainConfig]:
-    hidden = tuple(int(h) for h in hidden_text.replace(" ", "").split(",") if h)
-    shape = {"patterns": (1, 3, 3), "random": (1, 10, 10)}.get(dataset, (1, 28, 28))
-    model = ModelConfig(
-        family=family, shape=shape, hidden=hidden, latent=int(latent), activation=activation, code_activation=code_act,
-        recon=recon, rho=float(rho), beta=float(beta), noise=noise, noise_level=float(noise_level), upsample=upsample,
-        backbone=backbone,
-    )  # fmt: skip
-    from aeviz import build_model
-
-    build_model(model)  # refuses shapes a family cannot take, with the reason
-    n = None if dataset in ("patterns", "random") else int(samples)
-    return model, TrainConfig(epochs=int(epochs), batch_size=int(batch), optimizer=optimizer, lr=float(lr), max_samples=n)
-
-
-job: TrainJob | None = st.session_state.get("tr_job")
-busy = job is not None and job.running
-if st.button("Train", key="tr_start", type="primary", icon=":material/play_arrow:", disabled=busy):
+def configs() -> tuple[ModelConfig, TrainConfig, str]:
+    """The widgets' values as configs; ValueError (with the reason) for anything a family cannot take."""
+    dataset = w["dataset"] if w["dataset"] in SHAPES else "mnist"
     try:
-        model_cfg, train_cfg = build_configs()
-        problems = check_limits(model_cfg, train_cfg, toy=dataset in ("patterns", "random"))
-    except ValueError as e:
-        problems = [str(e)]
-    if problems:
-        st.error("Can't start: " + "; ".join(problems) + ".")
-    else:
-        job = st.session_state["tr_job"] = TrainJob(model_cfg, train_cfg, dataset).start()
-        st.session_state.pop("tr_added", None)
+        hidden = tuple(int(h) for h in str(w["hidden"]).replace(" ", "").split(",") if h)
+    except ValueError:
+        raise ValueError(f"hidden sizes must be whole numbers separated by commas, got {w['hidden']!r}") from None
+    num = {k: w[k] for k in ("latent", "epochs", "batch_size", "max_samples")}
+    if any(not float(v).is_integer() for v in num.values() if v is not None):
+        raise ValueError("latent size, epochs, batch size and training images must be whole numbers")
+    model = ModelConfig(
+        family=w["family"], shape=SHAPES[dataset], hidden=hidden, latent=int(w["latent"]),
+        **{k: w[k] for k in ("activation", "code_activation", "recon", "sparsity", "noise", "upsample", "backbone")},
+        rho=float(w["rho"]), beta=float(w["beta"]), noise_level=float(w["noise_level"]),
+    )  # fmt: skip
+    n = None if dataset in limits.TOY_DATASETS else int(w["max_samples"])
+    train = TrainConfig(
+        epochs=int(w["epochs"]), batch_size=int(w["batch_size"]), optimizer=w["optimizer"], lr=float(w["lr"]), max_samples=n
+    )
+    return model, train, dataset
 
 
-def finish(job: TrainJob) -> None:
-    """Put the finished model in this session's picker (once)."""
-    if st.session_state.get("tr_added") is job.started or job.result is None:
+job = state.job()
+if st.button("Train", key="tr_start", type="primary", icon=":material/play_arrow:", disabled=job is not None and job.active):
+    try:
+        model_cfg, train_cfg, dataset = configs()
+        if problems := limits.check_job(model_cfg, train_cfg, dataset):
+            raise ValueError("; ".join(problems))
+        title = f"{model_cfg.family}, code {'×'.join(map(str, presets.code_shape(model_cfg)))}"
+        job = state.service().submit(
+            JobSpec.of("train", title=title, model=model_cfg, train=train_cfg, dataset=dataset), state.owner()
+        )
+        st.session_state[state.JOB] = job.id
+    except (ValueError, TypeError, Refused) as e:
+        st.error(f"Can't start: {e}.")
+
+
+@st.fragment(run_every=0.5)
+def progress() -> None:
+    job = state.job()
+    if job is None:
         return
-    model, _ = checkpoint.from_bytes(job.result["checkpoint"])
-    model.requires_grad_(False)
-    name = f"yours-{uuid.uuid4().hex[:8]}"
-    number = len(ui.session_models()) + 1
-    info = {
-        "title": f"#{number} {job.model.family}, latent {job.model.latent}",
-        "dataset": job.dataset,
-        "config": dataclasses.asdict(job.model),
-        "metrics": job.result["metrics"],
-        "checkpoint": job.result["checkpoint"],
-    }
-    ui.session_models()[name] = (model, info)
-    st.session_state["tr_added"] = job.started
-    st.rerun()  # the whole app, so the sidebar's model picker lists it
-
-
-def progress(job: TrainJob) -> None:
-    job.poll()
-    p = job.progress
-    last = job.steps[-1] if job.steps else None
-    eta = job.eta
-    label = f"{100 * p:.0f} %" + (f" · {last['samples_per_s']:,.0f} images/s · epoch {last['epoch']}" if last else " · starting…")
-    label += f" · ETA {eta:.0f} s" if eta is not None and job.running else ""
-    st.progress(p, text=label)
-    if job.note:
-        st.info(job.note)
-    if job.error:
-        st.error(f"Training failed: {job.error}")
-    elif job.result is not None:
+    job_status(job)
+    if job.state == "failed":
+        st.error(f"Training failed: {job.error}.")
+    elif job.state == "done" and job.result is not None:
         r = job.result
-        how = "stopped" if r["stopped"] and not r["timed_out"] else "hit the time limit" if r["timed_out"] else "done"
-        st.success(f"{how} after {r['seconds']:.1f} s · test MSE {r['metrics']['mse']:.4f}")
-        finish(job)
+        how = "hit the time limit" if r["timed_out"] else "stopped" if r["stopped"] else "done"
+        try:
+            model, _ = checkpoint.from_bytes(r["checkpoint"])
+            dataset = job.spec.kwargs()["dataset"]
+            state.add_own(model, title=job.spec.title, dataset=dataset, blob=r["checkpoint"], metrics=r["metrics"])
+            mse = r["metrics"]["mse"]
+            state.notice(f"Training {how} after {r['seconds']:.1f} s · test MSE {mse:.4f}: your model is picked in the sidebar")
+        except ValueError as e:
+            st.error(f"Can't keep the model: {e}.")
+        state.service().forget(job.id)
+        st.session_state.pop(state.JOB, None)
+        st.rerun()  # the whole app: the sidebar lists the new model
+    if job.active and st.button("Stop", key="tr_stop", icon=":material/stop:"):
+        state.service().cancel(job.id)
     a, b = st.columns([3, 2])
     with a:
-        ui.show(plots.loss_curve(job.steps), key="tr_curve")
+        show(plots.loss_curve(job.steps), key="tr_curve")
     if job.preview is not None:
         with b:
             x, x_hat = job.preview["x"], job.preview["x_hat"]
-            ui.show(plots.reconstruction_rows([x, x_hat], ["input", "output"], tile_px=44), key="tr_preview")
-            w = job.preview["filters"]
+            show(plots.reconstruction_rows([x, x_hat], ["input", "output"], tile_px=44), key="tr_preview")
+            f = job.preview["filters"]
             # FC rows are images of the input's shape; conv kernels (out, in, k, k) show their first channel
-            w = w.reshape(len(w), *x.shape[-2:]) if w.ndim == 2 else w[:, 0]
-            ui.show(plots.filter_grid(w, cols=8, tile_px=36, title="first-layer filters"), key="tr_filters")
+            f = f.reshape(len(f), *x.shape[-2:]) if f.ndim == 2 and f.shape[1] == x[0].size else f[:, 0] if f.ndim == 4 else f
+            if f.ndim == 3:
+                show(plots.filter_grid(f, cols=8, tile_px=36, title="first-layer filters"), key="tr_filters")
 
 
 if job is not None:
     st.subheader("Progress")
-    # outside the ticking fragment, so the button is not redrawn (and moved) twice a second
-    if job.running and st.button("Stop", key="tr_stop", icon=":material/stop:"):
-        job.stop()
-    st.fragment(run_every=0.5 if job.running else None)(progress)(job)
+    progress()
 
-own = ui.session_models()
 st.subheader("Your models")
+own = state.own_models()
 if not own:
     st.caption("Models you train (or upload) appear here and in the sidebar's model picker, for this session only.")
-for name, (_, info) in own.items():
-    c1, c2 = st.columns([4, 1])
-    c1.markdown(
-        f"**{info['title']}** · {DATASETS.get(info['dataset'], info['dataset'])} · "
-        f"test MSE {info['metrics'].get('mse', float('nan')):.4f}"
-    )
-    c2.download_button(
-        "Download", info["checkpoint"], file_name=f"{name}.safetensors", key=f"dl_{name}", icon=":material/download:"
-    )
+for name, m in list(own.items()):
+    c1, c2, c3 = st.columns([5, 1, 1])
+    mse = m.info.metrics.get("mse", float("nan"))
+    c1.markdown(f"**{m.info.title}** · {state.DATASET_TITLES.get(m.info.dataset)} · test MSE {mse:.4f}")
+    c2.download_button("Download", m.checkpoint, file_name=f"{name}.safetensors", key=f"dl_{name}", icon=":material/download:")
+    if c3.button("Delete", key=f"del_{name}", icon=":material/delete:"):
+        state.remove_own(name)
+        st.rerun()
 
-up = st.file_uploader("Upload a checkpoint (.safetensors)", type=["safetensors"], key="tr_upload")
+up = st.file_uploader(
+    f"Upload a checkpoint (.safetensors, up to {LIMITS.max_upload_mb:.0f} MB)", type=["safetensors"], key="tr_upload",
+    max_upload_size=int(LIMITS.max_upload_mb),
+)  # fmt: skip
 if up is not None and st.session_state.get("tr_uploaded") != up.file_id:
+    st.session_state["tr_uploaded"] = up.file_id
     try:
-        model, meta = checkpoint.from_bytes(up.getvalue())
-    except checkpoint.CheckpointError as e:
+        model, meta = checkpoint.from_bytes(up.getvalue(), max_params=LIMITS.max_params)
+        dataset = meta.get("dataset")
+        if dataset not in SHAPES or SHAPES[dataset] != tuple(model.config.shape):
+            dataset = checkpoint.dataset_for(model.config.shape)
+        if dataset is None:
+            raise checkpoint.CheckpointError(f"its {'×'.join(map(str, model.config.shape))} input fits no dataset here")
+        state.add_own(model, title=f"uploaded {up.name[:40]}", dataset=dataset, blob=up.getvalue(), metrics=meta.get("metrics"))
+        state.notice(
+            f"Loaded {up.name}: a {model.config.family} model for {state.DATASET_TITLES[dataset]}, picked in the sidebar"
+        )
+        st.rerun()  # the whole app: the sidebar lists it now, not after the next click
+    except (checkpoint.CheckpointError, ValueError) as e:
         st.error(f"Can't load {up.name}: {e}.")
-    else:
-        model.requires_grad_(False)
-        ds = meta.get("dataset", "mnist")
-        info = {"title": f"uploaded {up.name}", "dataset": ds, "config": dataclasses.asdict(model.config),
-                "metrics": meta.get("metrics", {}), "checkpoint": up.getvalue()}  # fmt: skip
-        own[f"yours-{uuid.uuid4().hex[:8]}"] = (model, info)
-        st.session_state["tr_uploaded"] = up.file_id
-        st.success(f"Loaded {up.name}: a {model.config.family} model for {DATASETS.get(ds, ds)}.")

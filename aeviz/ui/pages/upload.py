@@ -7,13 +7,19 @@ import streamlit as st
 import torch
 
 from aeviz import plots, preprocess
-from aeviz.ui import common as ui
+from aeviz.ui import state
 from aeviz.ui.decoder import drawing_pad
+from aeviz.ui.widgets import show
 
-dataset, name = st.session_state["dataset"], st.session_state["model"]
-model = ui.get_model(name)
-
+sel = state.current()
 st.header("Upload & draw")
+if not state.fits(sel.model, "mnist"):
+    st.info(
+        f"{state.title(sel.name)} takes {'×'.join(map(str, sel.info.config.shape))} images; uploads and drawings "
+        "are made 28×28 like MNIST. Pick an MNIST or Fashion-MNIST model in the sidebar."
+    )
+    st.stop()
+
 left, right = st.columns([1, 1])
 with left:
     source = st.radio("Image from", ["upload", "drawing"], horizontal=True, key="up_source")
@@ -33,9 +39,13 @@ with left:
             st.session_state["pad_nonce"] = nonce = nonce + 1
         png = drawing_pad(key=f"pad_{nonce}")
         st.caption("Draw a digit with the mouse (or a finger); it is sent when you lift the pen.")
-        if png:
-            raw = base64.b64decode(png.split(",", 1)[1]) if png.startswith("data:image/png;base64,") else b""
+        if isinstance(png, str) and png:
+            try:
+                raw = base64.b64decode(png.split(",", 1)[1], validate=True) if png.startswith("data:image/png;base64,") else b""
+            except ValueError:
+                raw = b""  # a crafted value: the decoder says it is no image
     blur = st.slider("Blur (σ in pixels)", 0.0, 2.0, 0.0, 0.25, key="up_blur", help="MNIST digits are anti-aliased")
+    blur = float(np.clip(blur, 0, 2))
 
 if raw is None:
     right.info("Upload an image or draw a digit to see how the model sees it.")
@@ -47,37 +57,37 @@ except preprocess.ImageError as e:
     st.stop()
 
 x = torch.from_numpy(steps.x).view(1, 1, 28, 28)
-st.session_state["upload_x"] = steps.x.tolist()  # the VAE explorer can start from it
-x_hat = model.reconstruct(x)
+st.session_state[state.UPLOAD] = steps.x.tolist()  # the VAE explorer and Denoise can start from it
+x_hat = sel.model.reconstruct(x)
 err = (x_hat - x).abs()
 mse = float(err.square().mean())
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@state.data_cache
 def test_errors(name: str, dataset: str) -> np.ndarray:
     """Per-image MSE of the model on the test set: the reference an anomaly is measured against."""
-    xs = ui.test_floats(dataset)
-    return torch.cat([(ui.get_model(name).reconstruct(b) - b).square().flatten(1).mean(1) for b in xs.split(1000)]).numpy()
+    xs, model = state.test_floats(dataset), state.get_model(name)
+    return torch.cat([(model.reconstruct(b) - b).square().flatten(1).mean(1) for b in xs.split(1000)]).numpy()
 
 
-errors = test_errors(name, dataset)
+errors = test_errors(sel.name, sel.dataset)
 percentile = 100.0 * float((errors < mse).mean())
 with right:
     st.markdown("**The model's-eye view**")
     a, b, c = st.columns(3)
     a.caption("as uploaded" + (" (inverted: dark ink on light)" if steps.inverted else ""))
     h, w = steps.original.shape
-    preview = steps.original if max(h, w) <= 200 else steps.original[:: max(1, max(h, w) // 200), :: max(1, max(h, w) // 200)]
+    step = max(1, max(h, w) // 200)
     with a:
-        ui.show(plots.image_grid(preview[None], 1, tile_px=150), key="up_original")
+        show(plots.image_grid(steps.original[None, ::step, ::step], 1, tile_px=150), key="up_original")
     b.caption("cropped to the ink")
     with b:
-        ui.show(plots.image_grid(steps.cropped[None], 1, tile_px=150), key="up_cropped")
+        show(plots.image_grid(steps.cropped[None], 1, tile_px=150), key="up_cropped")
     c.caption("20×20 box, centred by mass in 28×28")
     with c:
-        ui.show(plots.image_grid(steps.x[None], 1, tile_px=150), key="up_final")
+        show(plots.image_grid(steps.x[None], 1, tile_px=150), key="up_final")
 
-st.subheader(f"Reconstructed by {ui.title(name)}")
+st.subheader(f"Reconstructed by {state.title(sel.name)}")
 m1, m2 = st.columns(2)
 m1.metric("reconstruction MSE", f"{mse:.4f}")
 m2.metric(
@@ -86,6 +96,9 @@ m2.metric(
     help="Where this image's reconstruction error falls among the test set's: a digit the model knows scores low; "
     "a letter, a face or a photo scores high.",
 )
-st.caption(f"Compared with the per-image errors of {len(errors):,} {dataset} test images (median {np.median(errors):.4f}).")
-ui.show(plots.reconstruction_rows([x.numpy(), x_hat.numpy()], ["input", "reconstruction"], tile_px=140), key="up_recon")
-ui.show(plots.image_grid(err.numpy(), 1, colorscale="Hot", showscale=True, tile_px=140, title="|x − x̂|"), key="up_err")
+st.caption(
+    f"Compared with the per-image errors of {len(errors):,} {state.DATASET_TITLES[sel.dataset]} test images "
+    f"(median {np.median(errors):.4f})."
+)
+show(plots.reconstruction_rows([x.numpy(), x_hat.numpy()], ["input", "reconstruction"], tile_px=140), key="up_recon")
+show(plots.image_grid(err.numpy(), 1, colorscale="Hot", showscale=True, tile_px=140, title="|x − x̂|"), key="up_err")

@@ -19,7 +19,11 @@ from torch import Tensor
 from aeviz.config import TrainConfig
 from aeviz.data import ImageSet
 from aeviz.models.base import Autoencoder, reconstruction_per_image
-from aeviz.models.vae import VariationalAutoencoder
+from aeviz.noise import corrupt
+
+
+class Diverged(RuntimeError):
+    """The loss stopped being a number; the message says at which step and what to change."""
 
 
 @dataclass
@@ -48,8 +52,11 @@ def train(
 ) -> History:
     """Train `model` in place; deterministic for a given model init, data and `config.seed`.
 
+    A model whose config has a noise level above 0 learns to denoise: it sees x_tilde = corrupt(x)
+    and its loss compares x_hat with the clean x (lecture 003), whatever its family.
     `should_stop` is polled between steps; the model keeps what it learned until then.
     With `eval_data`, every epoch record carries that set's metrics.
+    A loss that becomes NaN or infinite raises `Diverged` (the weights are then useless).
     """
     data = data.subset(config.max_samples)
     n, bs = len(data), min(config.batch_size, len(data))
@@ -58,9 +65,8 @@ def train(
     total_steps = steps_per_epoch * config.epochs
     opt = make_optimizer(model, config)
     # cosine decay to 0 per step: ends at the bottom of the basin instead of bouncing around it
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: 0.5 * (1 + math.cos(math.pi * s / total_steps)) if config.cosine else 1.0
-    )
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total_steps) if config.cosine else None
+    noise, level = model.config.noise, model.config.noise_level
     history = History()
     old_threads = torch.get_num_threads()
     if config.threads:
@@ -81,13 +87,19 @@ def train(
                         history.stopped = True
                         return history
                     x = data.floats(perm[i * bs : (i + 1) * bs])  # (B, C, H, W) in [0, 1]
-                    out = model(x)
-                    loss = model.loss(x, out)
+                    out = model(corrupt(x, noise, level, g) if level > 0 else x)
+                    loss = model.loss(x, out)  # against the clean x
+                    step += 1
+                    if not torch.isfinite(loss.total):
+                        raise Diverged(
+                            f"the loss became {loss.total.item()} at step {step}: lower the learning rate α "
+                            f"(it is {config.lr:g})" + (" or use Adam" if config.optimizer == "sgd" else "")
+                        )
                     opt.zero_grad(set_to_none=True)
                     loss.total.backward()
                     opt.step()
-                    sched.step()
-                    step += 1
+                    if sched is not None:
+                        sched.step()
                     parts = torch.stack([p.detach() for p in loss])
                     sums += parts * len(x)
                     total, recon, reg = parts.tolist()
@@ -119,12 +131,13 @@ def train(
 
 @torch.no_grad()
 def evaluate(model: Autoencoder, data: ImageSet, batch_size: int = 1000) -> dict[str, float]:
-    """Test metrics: per-pixel MSE and BCE, PSNR (of the mean MSE), ELBO for VAEs, rho_hat for sparse."""
+    """Test metrics: per-pixel MSE and BCE, PSNR (of the mean MSE), and the family's own
+    (`Autoencoder.extra_metrics`: the ELBO in nats for a VAE, rho_hat for a sparse code)."""
     was_training = model.training
     model.eval()
     g = torch.Generator().manual_seed(0)  # the ELBO's sample: same number on every call
     n_pix = math.prod(data.shape)
-    sums: dict[str, float] = {"mse": 0.0, "bce": 0.0, "elbo": 0.0, "rho_hat": 0.0}
+    sums: dict[str, float] = {"mse": 0.0, "bce": 0.0}
     for i in range(0, len(data), batch_size):
         x = data.floats(slice(i, i + batch_size))
         out = model(x)
@@ -133,19 +146,13 @@ def evaluate(model: Autoencoder, data: ImageSet, batch_size: int = 1000) -> dict
             sums["bce"] += reconstruction_per_image(out.x_hat, x, "bce").sum().item()
         else:
             sums["bce"] = math.nan
-        if isinstance(model, VariationalAutoencoder):
-            sums["elbo"] += model.elbo(x, generator=g).sum().item()
-        if model.family == "sparse":
-            sums["rho_hat"] += out.z.mean(1).sum().item()
+        for k, v in model.extra_metrics(x, out, g).items():
+            sums[k] = sums.get(k, 0.0) + v.sum().item()
     model.train(was_training)
     n = len(data)
-    metrics = {"mse": sums["mse"] / (n * n_pix), "bce": sums["bce"] / (n * n_pix)}
+    metrics = {"mse": sums.pop("mse") / (n * n_pix), "bce": sums.pop("bce") / (n * n_pix)}
     metrics["psnr"] = psnr(metrics["mse"])
-    if isinstance(model, VariationalAutoencoder):
-        metrics["elbo"] = sums["elbo"] / n  # nats per image
-    if model.family == "sparse":
-        metrics["rho_hat"] = sums["rho_hat"] / n
-    return metrics
+    return metrics | {k: v / n for k, v in sums.items()}
 
 
 def psnr(mse: float | Tensor) -> float | Tensor:

@@ -1,0 +1,441 @@
+"""The training service: one per server process, the only way the app trains or runs anything long.
+
+Jobs run on Dask distributed workers: by default an embedded `LocalCluster` of worker processes
+with one thread each (`AEVIZ_WORKERS`, default cores - 1), or the cluster at `AEVIZ_SCHEDULER`
+(`tcp://host:8786`), which several app replicas can share. The service keeps its own first-in,
+first-out queue in front of Dask and hands a job to Dask only when a worker thread is free, so
+a page can show a student's place in the queue and an ETA, and the queue has a bound.
+
+Admission is decided here, on the server, whatever the page's buttons say: one active job per
+owner (a browser session), a bounded queue, the job limits of `aeviz.limits`. A job whose owner
+has gone (`is_alive` says no) is cancelled.
+
+Progress comes back as Dask events (`Worker.log_event` on one topic, `Client.subscribe_topic`
+here: 0.01 ms a message in the task, against 0.4 ms for a `distributed.Queue` put), cancellation
+goes out through a `distributed.Event` the job polls; the job also stops itself at its wall-clock
+cap. One dispatcher thread does all the talking to Dask, so a page's script thread only reads a
+`Job`'s fields and never waits on the cluster.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import itertools
+import logging
+import multiprocessing.spawn
+import os
+import queue as queue_mod
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aeviz.limits import LIMITS, Limits
+from aeviz.tasks import JobSpec
+
+log = logging.getLogger("aeviz.service")
+STEP_KEEP = 2000  # loss points kept per job (a long job keeps every other one, and so on)
+RESULTS_KEEP = 64  # shared results (a lesson's run, the same for every student) kept for reuse
+TOPIC = "aeviz-progress"  # one topic for every job (the scheduler keeps a topic forever): messages carry the job id
+
+
+class Refused(Exception):
+    """A job the server will not take; the message is for the student."""
+
+
+@dataclass
+class Job:
+    id: str
+    owner: str
+    spec: JobSpec
+    submitted: float = field(default_factory=time.monotonic)
+    state: str = "queued"  # queued -> running -> done | failed | cancelled
+    started: float | None = None
+    finished: float | None = None
+    steps: list[dict] = field(default_factory=list)
+    epochs: list[dict] = field(default_factory=list)
+    preview: dict | None = None
+    notes: list[str] = field(default_factory=list)
+    result: Any = None
+    error: str | None = None
+    position: int | None = None  # 0 = next to start
+    eta: float | None = None  # seconds until it is done, as far as the service can tell
+    first_step: float | None = None  # when the first loss point arrived (the bench reads it)
+
+    @property
+    def active(self) -> bool:
+        return self.state in ("queued", "running", "cancelling")
+
+    @property
+    def progress(self) -> float:
+        if self.state == "done":
+            return 1.0
+        last = self.steps[-1] if self.steps else None
+        return last["step"] / last["total_steps"] if last and last.get("total_steps") else 0.0
+
+    def take(self, msg: dict) -> None:
+        """A message from the running task."""
+        kind = msg.pop("type", None)
+        if kind == "step":
+            if self.first_step is None:
+                self.first_step = time.monotonic()
+            self.steps.append(msg)
+            if len(self.steps) > STEP_KEEP:
+                self.steps = self.steps[::2]
+        elif kind == "epoch":
+            self.preview = msg.pop("preview", self.preview)
+            self.epochs.append(msg)
+        elif kind == "start":
+            self.preview = msg.get("preview")
+        elif kind == "note":
+            self.notes.append(msg["text"])
+
+
+def pack(obj: Any) -> Any:
+    """A message as msgpack can carry it (events are msgpack): arrays as bytes with dtype and shape."""
+    import numpy as np
+
+    if isinstance(obj, dict):
+        return {str(k): pack(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [pack(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return {"__nd__": [obj.dtype.str, list(obj.shape)], "data": np.ascontiguousarray(obj).tobytes()}
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return obj
+
+
+def unpack(obj: Any) -> Any:
+    import numpy as np
+
+    if isinstance(obj, dict):
+        if "__nd__" in obj:
+            dtype, shape = obj["__nd__"]
+            return np.frombuffer(obj["data"], dtype=dtype).reshape(shape)
+        return {k: unpack(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [unpack(v) for v in obj]
+    return obj
+
+
+def _run(spec: JobSpec, job_id: str, max_seconds: float) -> Any:
+    """Runs on a Dask worker: the task, with progress out as events and cancel in through an Event."""
+    from distributed import Event, get_worker
+
+    from aeviz.tasks import TASKS, Report
+
+    worker, cancelled = get_worker(), Event(job_id)
+    report = Report(
+        lambda msg: worker.log_event(TOPIC, {"job": job_id, **pack(msg)}), cancelled.is_set,
+        deadline=time.monotonic() + max_seconds,
+    )  # fmt: skip
+    return TASKS[spec.task](spec.kwargs(), report)
+
+
+async def _exit_worker() -> None:  # client.run wants a coroutine to run it on the worker's loop
+    os._exit(1)
+
+
+def _spawn_without_main() -> None:
+    """Worker processes must not run the app's page script. multiprocessing's spawn re-runs the
+    parent's __main__ in each child, and Streamlit leaves a page script installed as __main__ after
+    every run, so a worker the nanny restarts mid-lecture would run a page. This process's children
+    (the embedded cluster's workers) are told of no main module at all."""
+    prepare = multiprocessing.spawn.get_preparation_data
+    if getattr(prepare, "aeviz", False):
+        return
+
+    def get_preparation_data(name):
+        data = prepare(name)
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+        return data
+
+    get_preparation_data.aeviz = True
+    multiprocessing.spawn.get_preparation_data = get_preparation_data
+
+
+def default_workers() -> int:
+    return int(os.environ.get("AEVIZ_WORKERS") or max(1, (os.cpu_count() or 2) - 1))
+
+
+class TrainingService:
+    def __init__(
+        self,
+        scheduler: str | None = None,
+        workers: int | None = None,
+        limits: Limits = LIMITS,
+        is_alive: Callable[[str], bool] | None = None,
+    ) -> None:
+        self.scheduler = scheduler if scheduler is not None else os.environ.get("AEVIZ_SCHEDULER") or None
+        self.n_workers = workers or default_workers()
+        self.limits = limits
+        self.is_alive = is_alive
+        self._lock = threading.RLock()
+        self._queue: collections.deque[Job] = collections.deque()
+        self._running: dict[str, tuple[Job, Any]] = {}  # id -> (job, future)
+        self._inbox: queue_mod.Queue[dict] = queue_mod.Queue()  # progress events, from the client's IO thread
+        self._jobs: dict[str, Job] = {}  # every job an owner may still look at
+        self._shared: collections.OrderedDict[JobSpec, Job] = collections.OrderedDict()
+        self._durations: dict[str, collections.deque[float]] = collections.defaultdict(lambda: collections.deque(maxlen=20))
+        self._cluster = self._client = None
+        self._cancels: list[str] = []  # running jobs whose Event the dispatcher is to set
+        self._stop = threading.Event()
+        self._ready = threading.Event()
+        self.error: str | None = None  # why the cluster could not be reached, for the pages to say
+        self._thread = threading.Thread(target=self._loop, name="aeviz-service", daemon=True)
+
+    # --- lifecycle ------------------------------------------------------------------------------------
+
+    def start(self) -> TrainingService:
+        self._thread.start()
+        return self
+
+    def wait_ready(self, timeout: float = 60) -> bool:
+        return self._ready.wait(timeout)
+
+    def _connect(self) -> None:
+        import dask
+        from distributed import Client, LocalCluster
+
+        if self.scheduler:
+            self._client = Client(self.scheduler, set_as_default=False, timeout=30)
+        else:
+            _spawn_without_main()
+            # a worker that dies mid-job fails that job at once ("try again"), not re-run elsewhere
+            with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+                self._cluster = LocalCluster(
+                    n_workers=self.n_workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                    preload=["aeviz.worker"], memory_limit=0, silence_logs=logging.WARNING,
+                )  # fmt: skip
+            self._client = Client(self._cluster, set_as_default=False)
+        # runs on the client's IO thread: must not block, so it only hands the message over
+        self._client.subscribe_topic(TOPIC, lambda event: self._inbox.put(event[1]))
+
+    def capacity(self) -> int:
+        """Worker threads the cluster has now (an external cluster may grow or shrink)."""
+        if self._cluster is not None:
+            return self.n_workers
+        try:
+            return max(1, sum(w["nthreads"] for w in self._client.scheduler_info()["workers"].values()))
+        except Exception:
+            return 1
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(30)
+
+    # --- what pages call ------------------------------------------------------------------------------
+
+    def submit(self, spec: JobSpec, owner: str) -> Job:
+        """Queue `spec` for `owner`, or raise Refused with the reason. A shared spec (a lesson's run)
+        is run once: whoever asks for it while it runs, or after, gets that job."""
+        if self.error:
+            raise Refused(f"the training service is not available: {self.error}")
+        with self._lock:
+            if spec.shared and spec in self._shared:
+                job = self._shared[spec]
+                if job.state not in ("failed", "cancelled"):
+                    self._shared.move_to_end(spec)
+                    return job
+            mine = [j for j in self._jobs.values() if j.owner == owner and j.active and not j.spec.shared]
+            if mine and not spec.shared:
+                raise Refused("you already have a job queued or running: wait for it, or stop it first")
+            if len(self._queue) >= self.limits.max_queue:
+                raise Refused(f"the queue is full ({self.limits.max_queue} jobs waiting): try again in a minute")
+            job = Job(id=f"aeviz-{spec.task}-{uuid.uuid4().hex[:12]}", owner=owner, spec=spec)
+            self._queue.append(job)
+            self._jobs[job.id] = job
+            if spec.shared:
+                self._shared[spec] = job
+                while len(self._shared) > RESULTS_KEEP:
+                    _, old = self._shared.popitem(last=False)
+                    if not old.active:
+                        self._jobs.pop(old.id, None)
+            self._place()
+            return job
+
+    def get(self, job_id: str) -> Job | None:
+        return self._jobs.get(job_id)
+
+    def cancel(self, job_id: str) -> None:
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is None or not job.active:
+                return
+            if job.state == "queued":
+                self._queue.remove(job)
+                self._end(job, "cancelled")
+                self._place()
+            else:
+                job.state = "cancelling"  # the dispatcher sets the job's Event
+                self._cancels.append(job.id)
+
+    def cancel_owner(self, owner: str) -> None:
+        for job in [j for j in self._jobs.values() if j.owner == owner and j.active and not j.spec.shared]:
+            self.cancel(job.id)
+
+    def forget(self, job_id: str) -> None:
+        """The owner has read the job's result: keep no more of it (shared results stay for reuse)."""
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is not None and not job.active and not job.spec.shared:
+                del self._jobs[job_id]
+
+    def stats(self) -> dict[str, int]:
+        with self._lock:
+            return {"queued": len(self._queue), "running": len(self._running), "workers": self.capacity()}
+
+    # --- the dispatcher thread ------------------------------------------------------------------------
+
+    def _loop(self) -> None:
+        try:
+            self._connect()
+        except Exception as e:  # the pages say so; nothing else of the app depends on the cluster
+            self.error = f"{type(e).__name__}: {e}"
+            log.exception("aeviz: could not start or reach the Dask cluster")
+            self._ready.set()
+            return
+        self._ready.set()
+        tick = itertools.count()
+        try:
+            while not self._stop.is_set():
+                self._dispatch()
+                self._drain()
+                if next(tick) % 20 == 0:  # once a second: owners gone, jobs over time
+                    self._sweep()
+                time.sleep(0.05)
+        finally:
+            self._shutdown()
+
+    def _dispatch(self) -> None:
+        from distributed import Event
+
+        with self._lock:
+            cancels, self._cancels = self._cancels, []
+            free = self.capacity() - len(self._running)
+            starting = [self._queue.popleft() for _ in range(min(free, len(self._queue)))]
+            for job in starting:
+                job.state, job.started = "running", time.monotonic()
+        for job_id in cancels:
+            try:
+                Event(job_id, client=self._client).set()
+            except Exception:
+                log.exception("aeviz: could not signal a cancel")
+        for job in starting:
+            future = self._client.submit(_run, job.spec, job.id, self.limits.max_seconds, key=job.id, pure=False, retries=0)
+            with self._lock:
+                self._running[job.id] = (job, future)
+        if starting:
+            with self._lock:
+                self._place()
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                msg = self._inbox.get_nowait()
+            except queue_mod.Empty:
+                break
+            job = self._jobs.get(msg.pop("job", ""))
+            if job is not None:
+                job.take(unpack(msg))
+        with self._lock:
+            done = [(job, future) for job, future in self._running.values() if future.done()]
+        for job, future in done:
+            self._finish(job, future)
+
+    def _finish(self, job: Job, future: Any) -> None:
+        from distributed import Event
+
+        try:
+            result = future.result()
+        except Exception as e:
+            if job.state == "cancelling":
+                state, result = "cancelled", None
+            else:
+                state, result = "failed", None
+                job.error = job.error or _explain(e)
+        else:
+            state = "done"  # a task stopped on cancel returns what it has (a model trained so far)
+        job.result = result
+        with self._lock:
+            self._running.pop(job.id, None)
+            self._end(job, state)
+            self._place()
+        with contextlib.suppress(Exception):  # a set Event stays on the scheduler until cleared
+            Event(job.id, client=self._client).clear()
+        future.release()
+
+    def _end(self, job: Job, state: str) -> None:
+        job.state, job.finished, job.position, job.eta = state, time.monotonic(), None, None
+        if state == "done" and job.started is not None:
+            self._durations[job.spec.task].append(job.finished - job.started)
+
+    def _sweep(self) -> None:
+        now = time.monotonic()
+        if self.is_alive is not None:
+            owners = {j.owner for j in self._jobs.values() if j.active and not j.spec.shared}
+            for owner in owners:
+                if not self.is_alive(owner):
+                    self.cancel_owner(owner)
+        with self._lock:
+            # a job past its cap and a grace period has a hung or lost worker: give up on it
+            for job, future in list(self._running.values()):
+                if job.started is not None and now - job.started > self.limits.max_seconds + 60 and not job.error:
+                    # cancelling a future does not stop its code: end the worker process (the nanny restarts it)
+                    job.error = "the job did not stop at its time limit: try again"
+                    workers = [w for w, keys in self._client.processing().items() if future.key in keys]
+                    future.cancel()
+                    if workers:
+                        self._client.run(_exit_worker, workers=workers, wait=False)
+            # finished jobs nobody looked at for 10 minutes
+            for job in [j for j in self._jobs.values() if not j.active and j.finished and now - j.finished > 600]:
+                if not job.spec.shared:
+                    del self._jobs[job.id]
+
+    def _place(self) -> None:
+        """Queue positions and ETAs (call with the lock held)."""
+        cap = max(1, self.capacity())
+        now = time.monotonic()
+        ends = []
+        for job, _ in self._running.values():
+            typical = self._typical(job.spec.task)
+            p = job.progress
+            elapsed = now - (job.started or now)
+            left = elapsed * (1 - p) / p if p > 0.02 else max(typical - elapsed, 1.0)
+            ends.append(left)
+            job.eta = left
+        ends = sorted(ends) + [0.0] * (cap - len(ends))
+        for i, job in enumerate(self._queue):
+            job.position = i
+            start = ends[i % cap] if i < len(ends) else ends[-1]
+            job.eta = start + self._typical(job.spec.task) * (1 + i // cap)
+
+    def _typical(self, task: str) -> float:
+        d = self._durations.get(task)
+        return sum(d) / len(d) if d else 30.0
+
+    def _shutdown(self) -> None:
+        for closer in (self._client, self._cluster):
+            if closer is not None:
+                try:
+                    closer.close()
+                except Exception:
+                    log.exception("aeviz: closing the cluster")
+
+
+def _explain(e: BaseException) -> str:
+    """A failed job's error, in words for a student."""
+    name = type(e).__name__
+    if name == "KilledWorker":
+        return "the worker running your job stopped (out of memory, or restarted): try again"
+    if name == "Diverged":
+        return str(e)
+    if isinstance(e, ValueError):
+        return str(e)
+    return f"{name}: {e}"

@@ -1,0 +1,270 @@
+"""The UI's one state module: the session's keys, the current selection, the session's own models,
+and every server-wide cache (each bounded). Pages read what they show from here and from `aeviz`.
+
+Pretrained models and test sets are loaded once per server and shared read-only (eval mode, no
+gradients, never trained in place). What a student trains or uploads lives in their session only.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+import torch
+
+from aeviz import checkpoint
+from aeviz.config import ModelConfig
+from aeviz.data import LABELS, TITLES, ImageSet, load, load_test_or_sample
+from aeviz.limits import LIMITS
+from aeviz.models.base import Autoencoder
+
+# --- session keys --------------------------------------------------------------------------------
+DATASET = "dataset"  # the sidebar's dataset
+MODEL = "model"  # the sidebar's model (a pretrained name, or one of the session's own)
+UPLOAD = "upload_x"  # the last uploaded or drawn image, as the model sees it (28x28 floats)
+OWN = "own_models"  # {name: OwnModel}: trained or uploaded in this session
+JOB = "job"  # the id of this session's training job
+NOTICE = "notice"  # a message for the next run of any page
+PICK = "pick"  # (dataset, model) for the sidebar to select on the next run (its widgets exist in this one)
+
+BUILTIN = ("mnist", "fashion")
+TOY = {"patterns": "Tutorial 10's five 3×3 patterns", "random": "100 random 10×10 images"}
+DATASET_TITLES = {**TITLES, **TOY}
+
+
+# --- server-wide caches --------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def pretrained(name: str) -> Autoencoder:
+    return checkpoint.load_pretrained(name)  # eval mode, requires_grad off: read-only for every session
+
+
+@st.cache_resource(show_spinner=False)
+def manifest() -> dict[str, dict]:
+    return checkpoint.read_manifest()["models"]
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def test_set(dataset: str) -> ImageSet:
+    """The test images a page shows: the full test split when it is on disk, else the shipped
+    sample; the toy sets themselves."""
+    return load(dataset, "test") if dataset in TOY else load_test_or_sample(dataset)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def test_floats(dataset: str) -> torch.Tensor:
+    return test_set(dataset).floats()
+
+
+@st.cache_resource(show_spinner=False)
+def service():
+    """The server's training service (aeviz.service), started on first use; app.py starts it with the server."""
+    import atexit
+
+    from aeviz.service import TrainingService
+
+    svc = TrainingService(is_alive=_session_alive).start()
+    atexit.register(svc.close)
+    return svc
+
+
+_inactive_since: dict[str, float] = {}
+
+
+def _session_alive(owner: str) -> bool:
+    """A session is gone once it has had no connection for a minute (a student on shaky Wi-Fi
+    reconnects to the same session well within that: Streamlit keeps it for two)."""
+    from streamlit.runtime import Runtime
+
+    session_id = owner.split(":", 1)[0]
+    if not Runtime.exists() or Runtime.instance().is_active_session(session_id):
+        _inactive_since.pop(session_id, None)
+        return True
+    since = _inactive_since.setdefault(session_id, time.monotonic())
+    return time.monotonic() - since < 60
+
+
+# A figure that depends only on its (hashable) arguments, built once per server and shared read-only:
+# building a picture's PNG cost 10-15 ms of a page's run. Not st.cache_data: a figure that has been
+# pickled comes back with plotly's default template, which makes plotly.js draw it twice (plots.figure).
+# Names are unique (session models included), so a name in the arguments stands for its model.
+figure_cache = st.cache_resource(show_spinner=False, max_entries=64)
+# Arrays and numbers computed from a model and a dataset, shared by every session that shows them
+data_cache = st.cache_resource(show_spinner=False, max_entries=64)
+
+
+@data_cache
+def pca_for(dataset: str, k: int):
+    """(PCA with k components, what it was fitted on): fitted on the training split, else the shipped
+    sample's training half. The one baseline every page compares a linear AE with."""
+    from aeviz.data import splits
+    from aeviz.pca import fit_pca
+
+    train, _, note = splits(dataset)
+    return fit_pca(train.floats(), k), note or "the training set"
+
+
+def warm() -> None:
+    """Fill the server-wide caches the pages read: test images and pretrained models, default dataset first."""
+    for dataset in BUILTIN:
+        test_floats(dataset)
+        for name, entry in manifest().items():
+            if entry["dataset"] == dataset:
+                pretrained(name)
+
+
+# --- models, pretrained and the session's own ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    title: str
+    dataset: str
+    config: ModelConfig
+    metrics: dict[str, float] = field(default_factory=dict)
+    own: bool = False
+
+
+@dataclass
+class OwnModel:
+    model: Autoencoder
+    info: ModelInfo
+    checkpoint: bytes  # float16, what the Download button gives
+
+
+def own_models() -> dict[str, OwnModel]:
+    return st.session_state.setdefault(OWN, {})
+
+
+@st.cache_resource(show_spinner=False)
+def _pretrained_info() -> dict[str, ModelInfo]:
+    return {
+        n: ModelInfo(n, e.get("title", n), e["dataset"], ModelConfig.from_dict(e["config"]), e.get("metrics", {}))
+        for n, e in manifest().items()
+    }
+
+
+def info(name: str) -> ModelInfo:
+    own = own_models()
+    return own[name].info if name in own else _pretrained_info()[name]
+
+
+def get_model(name: str) -> Autoencoder:
+    own = own_models()
+    return own[name].model if name in own else pretrained(name)
+
+
+def model_names(dataset: str) -> list[str]:
+    """The models for `dataset`: the zoo's, then this session's own."""
+    own = [n for n, m in own_models().items() if m.info.dataset == dataset]
+    return [n for n, i in _pretrained_info().items() if i.dataset == dataset] + own
+
+
+def title(name: str) -> str:
+    i = info(name)
+    return f"{i.title}  (yours)" if i.own else i.title
+
+
+def names_of_family(dataset: str, family: str) -> list[str]:
+    return [n for n in model_names(dataset) if info(n).config.family == family]
+
+
+def representative(dataset: str, family: str) -> str | None:
+    """The zoo's model named after the family (mnist-vae, not mnist-vae-2d), else any of that family."""
+    names = names_of_family(dataset, family)
+    return f"{dataset}-{family}" if f"{dataset}-{family}" in names else (names[0] if names else None)
+
+
+def add_own(model: Autoencoder, *, title: str, dataset: str, blob: bytes, metrics: dict | None = None) -> str:
+    """Keep a model in this session (and pick it in the sidebar); raises ValueError over the limits."""
+    own = own_models()
+    if len(own) >= LIMITS.max_models:
+        raise ValueError(f"you have {len(own)} models, the most a session keeps: delete one first")
+    used = sum(len(m.checkpoint) for m in own.values()) + len(blob)
+    if used > LIMITS.max_session_mb * 2**20:
+        raise ValueError(f"your models would take {used / 2**20:.0f} MB, over this session's {LIMITS.max_session_mb:.0f} MB")
+    model.requires_grad_(False).eval()
+    tag = uuid.uuid4().hex[:6]  # also in the title, so a student can tell (and the load bench can check) whose it is
+    name = f"yours-{tag}"
+    own[name] = OwnModel(
+        model, ModelInfo(name, f"#{len(own) + 1} {title} · {tag}", dataset, model.config, metrics or {}, True), blob
+    )
+    st.session_state[PICK] = (dataset, name)
+    return name
+
+
+def remove_own(name: str) -> None:
+    own_models().pop(name, None)
+    if st.session_state.get(MODEL) == name:
+        st.session_state.pop(MODEL, None)
+
+
+# --- datasets ------------------------------------------------------------------------------------
+
+
+def datasets() -> list[str]:
+    """The sidebar's datasets: MNIST and Fashion-MNIST, and a toy set once this session has a model for it."""
+    own = {m.info.dataset for m in own_models().values()}
+    return [*BUILTIN, *(d for d in TOY if d in own)]
+
+
+def labels(dataset: str) -> list[str] | None:
+    """Class names, or None for a set without labels."""
+    if dataset in LABELS:
+        return LABELS[dataset]
+    y = test_set(dataset).y
+    return None if y is None else [f"x{i + 1}" for i in range(int(y.max()) + 1)]
+
+
+# --- the current selection -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Selection:
+    dataset: str
+    name: str
+    model: Autoencoder
+    info: ModelInfo
+    data: ImageSet  # the test images of `dataset`
+
+    @property
+    def family(self) -> str:
+        return self.info.config.family
+
+
+def current() -> Selection:
+    dataset, name = st.session_state[DATASET], st.session_state[MODEL]
+    return Selection(dataset, name, get_model(name), info(name), test_set(dataset))
+
+
+def fits(model: Autoencoder, dataset: str) -> bool:
+    """The model takes this dataset's images."""
+    return tuple(model.config.shape) == tuple(test_set(dataset).shape)
+
+
+def notice(text: str | None = None) -> str | None:
+    """Leave a message for the next run (`text`), or take the waiting one."""
+    if text is not None:
+        st.session_state[NOTICE] = text
+        return None
+    return st.session_state.pop(NOTICE, None)
+
+
+def owner() -> str:
+    """Whose job is whose on the training service: this browser session's id, and a random tag kept
+    in its state (AppTest gives every session the same id)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return f"{ctx.session_id if ctx else 'none'}:{st.session_state.setdefault('owner_tag', uuid.uuid4().hex[:8])}"
+
+
+def job() -> Any:
+    """This session's latest job on the training service, or None."""
+    job_id = st.session_state.get(JOB)
+    return service().get(job_id) if job_id else None
