@@ -22,23 +22,48 @@ async def warm_up(_app):
 
 
 def preload_plotly() -> None:
-    """Have the browser load plotly.js now, not when the first chart arrives.
+    """Have the browser load plotly.js now, not when the first chart arrives; and say so when this
+    browser tab has lost the session it had.
 
     Streamlit fetches and runs its plotly.js chunk (4.7 MB, ~1 s of the browser's time here) only
     when a chart arrives, which on a cold start is after torch and the models have loaded: one
     after the other. Importing the same module first thing makes them overlap; Streamlit's own
     import then finds it loaded (a module runs once per URL). Here, before aeviz.ui.app, which
     imports torch: this should not wait for it.
+
+    The tab keeps its session's id in sessionStorage: a different id on a later run means the old
+    session is gone (its replica restarted or died behind the balancer, or the page was reloaded),
+    and with it what the student trained or uploaded. The student is told, not left to wonder.
     """
-    chunk = plotly_chunk()
-    if chunk:  # another Streamlit build may name or split it differently: then nothing to do
-        with st.sidebar:
-            _preload(key="aeviz_preload_plotly", data={"src": chunk})
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    with st.sidebar:
+        result = _preload(
+            key="aeviz_preload",
+            data={"src": plotly_chunk(), "session": ctx.session_id if ctx else ""},
+            on_lost_change=lambda: None,
+        )
+    try:
+        lost = result["lost"]
+    except (KeyError, TypeError):
+        lost = None
+    if lost:
+        st.sidebar.warning(
+            "This tab's earlier session ended (the server it was on restarted, or the page was reloaded): this is "
+            "a fresh one. Models you trained or uploaded before are gone; download a model to keep it.",
+            icon=":material/sync_problem:",
+        )
 
 
 _preload = st.components.v2.component(
     "aeviz.preload",
-    js="export default function ({ data }) { import(new URL(data.src, document.baseURI).href).catch(() => {}); }",
+    js="""export default function ({ data, setStateValue }) {
+  if (data.src) import(new URL(data.src, document.baseURI).href).catch(() => {});
+  const before = sessionStorage.getItem("aeviz-session");
+  sessionStorage.setItem("aeviz-session", data.session);
+  if (before && before !== data.session) setStateValue("lost", before);
+}""",
 )
 
 if __name__ == "__main__":

@@ -45,6 +45,13 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("list", help="list model families, presets and pretrained models")
 
+    v = sub.add_parser("serve", help="replicas behind HAProxy and a Dask cluster, in the foreground (Ctrl-C stops all)")
+    v.add_argument("--replicas", type=int, default=2, help="streamlit servers behind the balancer")
+    v.add_argument("--workers", type=int, default=1, help="Dask workers (one core each) for the training jobs")
+    v.add_argument("--port", type=int, default=8501, help="where HAProxy listens")
+    v.add_argument("--host", default="127.0.0.1", help="HAProxy's address: 0.0.0.0 to serve the room's network")
+    v.add_argument("--print-haproxy-cfg", action="store_true", help="print the config deploy/compose.yaml uses, and exit")
+
     z = sub.add_parser("zoo", help="retrain every pretrained model into pretrained/")
     z.add_argument("--data-dir", type=Path, help="folder with MNIST/ and FashionMNIST/ (sets AEVIZ_DATA_DIR)")
     z.add_argument("--only", nargs="*", help="retrain only these names")
@@ -153,11 +160,20 @@ def cmd_zoo(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(a: argparse.Namespace) -> int:
+    from aeviz import serve
+
+    if a.print_haproxy_cfg:
+        print(serve.compose_haproxy_cfg(a.replicas), end="")
+        return 0
+    return serve.serve(a.replicas, a.workers, a.port, a.host)
+
+
 def main(argv: list[str] | None = None) -> int:
     a = _parser().parse_args(argv)
     try:
-        return {"train": cmd_train, "eval": cmd_eval, "list": cmd_list, "zoo": cmd_zoo}[a.command](a)
-    except (DataUnavailable, checkpoint.CheckpointError, ValueError, FileNotFoundError) as e:
+        return {"train": cmd_train, "eval": cmd_eval, "list": cmd_list, "zoo": cmd_zoo, "serve": cmd_serve}[a.command](a)
+    except (DataUnavailable, checkpoint.CheckpointError, ValueError, FileNotFoundError, RuntimeError) as e:
         print(f"error: {e}", file=sys.stderr)
-        # a bad value is a usage error (2); a missing dataset or a refused checkpoint is not (1)
-        return 1 if isinstance(e, DataUnavailable | checkpoint.CheckpointError | FileNotFoundError) else 2
+        # a bad value is a usage error (2); a missing dataset, a refused checkpoint or a failed start is not (1)
+        return 2 if type(e) is ValueError else 1

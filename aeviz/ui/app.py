@@ -59,7 +59,8 @@ def sidebar() -> None:
         current = twin if twin in models else next((n for n in models if n.endswith("-conv")), models[0])
         # set, not left to the index: Streamlit keeps a value whose label is still an option ("VAE")
         st.session_state[state.MODEL] = current
-    st.sidebar.selectbox("Model", models, index=models.index(current), format_func=state.title, key=state.MODEL)
+    titles = {n: state.title(n) for n in models}  # looked up now: a format_func may be called outside this run
+    st.sidebar.selectbox("Model", models, index=models.index(current), format_func=titles.__getitem__, key=state.MODEL)
 
 
 def main() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from aeviz.bench import server
@@ -32,3 +34,11 @@ def app(page, app_url):
     page.goto(app_url)
     wait_for_app_run(page)
     return page
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Every test in this folder drives Chromium: `pytest -m "not browser"` runs the fast tiers alone."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)

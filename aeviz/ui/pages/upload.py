@@ -63,14 +63,7 @@ err = (x_hat - x).abs()
 mse = float(err.square().mean())
 
 
-@state.data_cache
-def test_errors(name: str, dataset: str) -> np.ndarray:
-    """Per-image MSE of the model on the test set: the reference an anomaly is measured against."""
-    xs, model = state.test_floats(dataset), state.get_model(name)
-    return torch.cat([(model.reconstruct(b) - b).square().flatten(1).mean(1) for b in xs.split(1000)]).numpy()
-
-
-errors = test_errors(sel.name, sel.dataset)
+errors = state.test_errors(sel.name, sel.dataset)
 percentile = 100.0 * float((errors < mse).mean())
 with right:
     st.markdown("**The model's-eye view**")

@@ -20,7 +20,8 @@ sidebar_model = st.session_state[state.MODEL]
 default = sidebar_model if sidebar_model in vaes else state.representative(dataset, "vae")
 if st.session_state.get("vae_model") not in vaes:
     st.session_state.pop("vae_model", None)
-name = st.selectbox("VAE", vaes, index=vaes.index(default), format_func=state.title, key="vae_model")
+titles = {n: state.title(n) for n in vaes}
+name = st.selectbox("VAE", vaes, index=vaes.index(default), format_func=titles.__getitem__, key="vae_model")
 model = state.get_model(name)
 cfg = state.info(name).config
 k = cfg.latent

@@ -1,0 +1,251 @@
+"""`python -m aeviz serve --replicas N --workers M --port P`: the whole topology for a lecture hall.
+
+In the foreground, it starts and watches:
+- a Dask scheduler and M Dask workers (`dask worker --preload aeviz.worker`, one thread each);
+- N `streamlit run app.py` replicas on loopback ports, each sending its jobs to that scheduler
+  (`AEVIZ_SCHEDULER`), all with one generated `server.cookieSecret` (XSRF stays on);
+- HAProxy on P, with cookie affinity (a session and its uploads live in one replica's memory),
+  websocket upgrades, timeouts that outlast a 90-minute lecture and health checks on
+  /_stcore/health, so a dead replica is taken out and its students sent to another.
+
+Ctrl-C or SIGTERM stops everything it started. The kernel also stops each child if this process
+dies without cleaning up (PR_SET_PDEATHSIG): no orphans.
+
+`haproxy_cfg()` is the one source of the balancer's configuration: `serve` renders it for its
+loopback replicas, and deploy/haproxy.cfg is the same function rendered for deploy/compose.yaml
+(`python -m aeviz serve --print-haproxy-cfg`, tests/test_deploy.py keeps them equal).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LECTURE_S = 2 * 3600  # tunnel and client timeouts: a 90-minute lecture and its break
+
+
+def haproxy_cfg(servers: list[tuple[str, str]], bind: str, *, stats: bool = False) -> str:
+    """The HAProxy configuration for app replicas `servers` [(name, host:port)] behind `bind` (host:port).
+
+    - cookie affinity: `cookie SRV insert indirect nocache`: the first response pins a browser to a
+      replica; Streamlit keeps sessions and uploads in that replica's memory (uploads are plain HTTP
+      PUTs, not on the websocket: without affinity half of them reached the wrong replica, HTTP 400)
+    - `option redispatch`: a browser pinned to a dead replica goes to a live one (a fresh session there)
+    - websockets: HAProxy passes the Upgrade through; `timeout tunnel` then governs the open socket
+    - health: GET /_stcore/health every 2 s, down after 2 failures, up after 2 successes
+    - `init-addr last,libc,none`: a server name that does not resolve yet (a container still
+      starting) does not stop HAProxy from starting
+    """
+    lines = [
+        "# Rendered by aeviz.serve.haproxy_cfg: edit the function, not this file.",
+        "global",
+        "    maxconn 4096",
+        "    log stdout format raw local0",
+        "",
+        "defaults",
+        "    log global",
+        "    mode http",
+        "    option httplog",
+        "    option redispatch",
+        "    retries 2",
+        "    timeout connect 5s",
+        f"    timeout client {LECTURE_S}s",
+        f"    timeout server {LECTURE_S}s",
+        f"    timeout tunnel {LECTURE_S}s",
+        "    timeout http-request 30s",
+        "    default-server init-addr last,libc,none",
+        "",
+        "frontend aeviz",
+        f"    bind {bind}",
+        "    default_backend replicas",
+        "",
+        "backend replicas",
+        "    balance roundrobin",
+        "    cookie SRV insert indirect nocache",
+        "    option httpchk GET /_stcore/health",
+        "    http-check expect status 200",
+    ]
+    lines += [f"    server {name} {addr} check inter 2s fall 2 rise 2 cookie {name}" for name, addr in servers]
+    if stats:
+        lines += ["", "listen stats", "    bind 127.0.0.1:0", "    stats enable", "    stats uri /"]
+    return "\n".join(lines) + "\n"
+
+
+def compose_haproxy_cfg(replicas: int = 2) -> str:
+    """deploy/haproxy.cfg: the same configuration, for deploy/compose.yaml's app-1 ... app-N on port 8501."""
+    return haproxy_cfg([(f"app-{i}", f"app-{i}:8501") for i in range(1, replicas + 1)], "*:8080")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the parent dies (serve is always started from its main thread)."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+@dataclass
+class Child:
+    name: str
+    proc: subprocess.Popen
+    log: Path
+
+
+class Topology:
+    """The processes of one `serve`: started in order, stopped in reverse."""
+
+    def __init__(self, replicas: int, workers: int, port: int, host: str = "127.0.0.1", logs: Path | None = None) -> None:
+        if not 1 <= replicas <= 64 or not 1 <= workers <= 256:
+            raise ValueError("replicas must be in [1, 64] and workers in [1, 256]")
+        if not shutil.which("haproxy"):
+            raise RuntimeError("haproxy is not installed: apt-get install -y haproxy (Debian's package)")
+        self.replicas, self.workers, self.port, self.host = replicas, workers, port, host
+        self.logs = Path(logs or tempfile.mkdtemp(prefix="aeviz-serve-"))
+        self.logs.mkdir(parents=True, exist_ok=True)
+        self.children: list[Child] = []
+        self.secret = secrets.token_hex(32)  # one cookie secret: XSRF tokens hold across replicas
+        self.scheduler = f"tcp://127.0.0.1:{free_port()}"
+        self.replica_ports = [free_port() for _ in range(replicas)]
+
+    def _start(self, name: str, cmd: list[str], env: dict | None = None) -> Child:
+        log = self.logs / f"{name}.log"
+        out = open(log, "w")  # noqa: SIM115 - the child writes to it for its whole life
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+            preexec_fn=_die_with_parent, start_new_session=True,
+        )  # fmt: skip
+        child = Child(name, proc, log)
+        self.children.append(child)
+        return child
+
+    def start(self) -> None:
+        dask_env = {"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"}  # a dead worker fails its job at once
+        host, port = self.scheduler.removeprefix("tcp://").split(":")
+        self._start("scheduler", [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", host, "--port", port,
+                                  "--no-dashboard", "--no-show"], dask_env)  # fmt: skip
+        self._wait(lambda: _tcp_open(host, int(port)), "the Dask scheduler", 60)
+        for i in range(self.workers):
+            self.start_worker(i)
+        for i, p in enumerate(self.replica_ports, 1):
+            self.start_replica(i, p)
+        for i, p in enumerate(self.replica_ports, 1):
+            self._wait(lambda p=p: _healthy(p), f"replica r{i}", 120)
+        cfg = self.logs / "haproxy.cfg"
+        servers = [(f"r{i}", f"127.0.0.1:{p}") for i, p in enumerate(self.replica_ports, 1)]
+        cfg.write_text(haproxy_cfg(servers, f"{self.host}:{self.port}"))
+        check = subprocess.run(["haproxy", "-c", "-f", str(cfg)], capture_output=True, text=True)
+        if check.returncode:
+            raise RuntimeError(f"haproxy refused its configuration:\n{check.stdout}{check.stderr}")
+        self._start("haproxy", ["haproxy", "-f", str(cfg), "-db"])
+        self._wait(lambda: _healthy(self.port, self.host), "HAProxy", 30)
+
+    def start_worker(self, i: int) -> Child:
+        return self._start(f"worker-{i + 1}", [
+            sys.executable, "-m", "distributed.cli.dask_worker", self.scheduler, "--nthreads", "1", "--nworkers", "1",
+            "--preload", "aeviz.worker", "--no-dashboard", "--memory-limit", "0", "--name", f"w{i + 1}",
+        ])  # fmt: skip
+
+    def start_replica(self, i: int, port: int) -> Child:
+        # the secret by environment: Streamlit refuses it on the command line (where `ps` would show it)
+        env = {"AEVIZ_SCHEDULER": self.scheduler, "STREAMLIT_SERVER_COOKIE_SECRET": self.secret}
+        return self._start(f"r{i}", [
+            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1",
+            "--server.port", str(port), "--server.headless", "true",
+            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", "--global.developmentMode", "false",
+        ], env)  # fmt: skip
+
+    def _wait(self, ready, what: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not ready():
+            dead = [c for c in self.children if c.proc.poll() is not None]
+            if dead or time.monotonic() > deadline:
+                why = f"{dead[0].name} exited with {dead[0].proc.returncode}" if dead else f"no answer in {timeout:.0f} s"
+                log = (dead[0].log if dead else self.children[-1].log).read_text()[-2000:]
+                raise RuntimeError(f"{what} did not start ({why}):\n{log}")
+            time.sleep(0.2)
+
+    def pids(self) -> dict[str, int]:
+        return {c.name: c.proc.pid for c in self.children}
+
+    def stop(self) -> None:
+        for c in reversed(self.children):
+            if c.proc.poll() is None:
+                os.killpg(c.proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        for c in reversed(self.children):
+            try:
+                c.proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(c.proc.pid, signal.SIGKILL)
+                c.proc.wait()
+
+
+def _tcp_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _healthy(port: int, host: str = "127.0.0.1") -> bool:
+    host = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    try:
+        with urllib.request.urlopen(f"http://{host}:{port}/_stcore/health", timeout=2) as r:
+            return r.read() == b"ok"
+    except OSError:
+        return False
+
+
+def serve(replicas: int, workers: int, port: int, host: str = "127.0.0.1") -> int:
+    """Run the topology in the foreground until Ctrl-C or SIGTERM."""
+    topo = Topology(replicas, workers, port, host)
+    stopping = []
+
+    def on_signal(signum, _frame) -> None:
+        stopping.append(signum)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        topo.start()
+        print(
+            f"aeviz: http://{host}:{port}  ({replicas} replicas, {workers} Dask workers at {topo.scheduler}; logs in {topo.logs})"
+        )
+        print("Ctrl-C stops everything.", flush=True)
+        while not stopping:
+            for c in topo.children:  # a replica or worker that dies is started again; HAProxy routes around it meanwhile
+                if c.proc.poll() is not None and not stopping:
+                    print(f"aeviz: {c.name} exited ({c.proc.returncode}): starting it again", flush=True)
+                    topo.children.remove(c)
+                    _restart(topo, c.name)
+            time.sleep(1)
+    finally:
+        topo.stop()
+        print("aeviz: stopped", flush=True)
+    return 0
+
+
+def _restart(topo: Topology, name: str) -> None:
+    if name.startswith("worker-"):
+        topo.start_worker(int(name.split("-")[1]) - 1)
+    elif name.startswith("r"):
+        i = int(name[1:])
+        topo.start_replica(i, topo.replica_ports[i - 1])
+    else:
+        raise RuntimeError(f"{name} stopped; restart `serve`")

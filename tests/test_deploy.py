@@ -1,0 +1,87 @@
+"""Deployment files, checked statically (no Docker engine here): they parse, agree with each other
+and with `serve`, and HAProxy accepts the configuration `serve` renders."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from aeviz import serve
+
+DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
+
+
+def _docs(path: Path) -> list[dict]:
+    return [d for d in yaml.safe_load_all(path.read_text()) if d]
+
+
+def test_the_committed_haproxy_cfg_is_what_serve_renders():
+    assert (DEPLOY / "haproxy.cfg").read_text() == serve.compose_haproxy_cfg(2)
+
+
+def test_the_haproxy_cfg_has_affinity_websockets_health_and_lecture_long_timeouts():
+    cfg = serve.haproxy_cfg([("r1", "127.0.0.1:9001"), ("r2", "127.0.0.1:9002")], "127.0.0.1:9000")
+    assert "cookie SRV insert indirect nocache" in cfg and "option redispatch" in cfg
+    assert "option httpchk GET /_stcore/health" in cfg
+    assert all(f"timeout {t} {serve.LECTURE_S}s" in cfg for t in ("tunnel", "client", "server"))
+    assert serve.LECTURE_S >= 90 * 60
+    assert cfg.count("check inter 2s") == 2 and "cookie r2" in cfg
+
+
+@pytest.mark.skipif(not shutil.which("haproxy"), reason="Debian's haproxy is installed by the README's test command")
+@pytest.mark.parametrize("which", ["deploy", "serve"])
+def test_haproxy_accepts_the_configuration(which, tmp_path):
+    if which == "deploy":
+        path = DEPLOY / "haproxy.cfg"
+    else:
+        path = tmp_path / "haproxy.cfg"
+        path.write_text(serve.haproxy_cfg([("r1", "127.0.0.1:9001")], "127.0.0.1:9000"))
+    r = subprocess.run(["haproxy", "-c", "-f", str(path)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_compose_runs_haproxy_replicas_a_scheduler_and_workers_of_one_image():
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    services = compose["services"]
+    apps = sorted(n for n in services if n.startswith("app-"))
+    assert apps == ["app-1", "app-2"] and {"haproxy", "dask-scheduler", "dask-worker"} <= set(services)
+    cfg = (DEPLOY / "haproxy.cfg").read_text()
+    for name in apps:
+        assert f"server {name} {name}:8501" in cfg, "the balancer names every replica of compose.yaml"
+        assert services[name]["environment"]["AEVIZ_SCHEDULER"] == "tcp://dask-scheduler:8786"
+        assert "8501" in services[name]["command"]
+    assert services["haproxy"]["ports"] == ["8080:8080"] and "bind *:8080" in cfg
+    images = {services[n]["image"] for n in (*apps, "dask-scheduler", "dask-worker")}
+    assert images == {"aeviz:0.2.0"}
+    assert "aeviz.worker" in services["dask-worker"]["command"]
+    assert services["dask-scheduler"]["environment"]["DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES"] == "0"
+
+
+def test_kubernetes_manifests_agree_on_images_ports_and_cookie_affinity():
+    docs = _docs(DEPLOY / "k8s" / "aeviz.yaml") + _docs(DEPLOY / "k8s" / "dask.yaml")
+    kinds = {(d["kind"], d["metadata"]["name"]) for d in docs}
+    assert {("Deployment", "aeviz"), ("Service", "aeviz"), ("Ingress", "aeviz"), ("Deployment", "dask-scheduler"),
+            ("Service", "dask-scheduler"), ("Deployment", "dask-worker")} <= kinds  # fmt: skip
+    by = {(d["kind"], d["metadata"]["name"]): d for d in docs}
+    images = {c["image"] for d in docs if d["kind"] == "Deployment" for c in d["spec"]["template"]["spec"]["containers"]}
+    assert images == {"aeviz:0.2.0"}
+    app = by[("Deployment", "aeviz")]["spec"]["template"]["spec"]["containers"][0]
+    assert app["ports"][0]["containerPort"] == 8501 and app["readinessProbe"]["httpGet"]["path"] == "/_stcore/health"
+    assert {"name": "AEVIZ_SCHEDULER", "value": "tcp://dask-scheduler:8786"} in app["env"]
+    assert by[("Service", "dask-scheduler")]["spec"]["ports"][0]["port"] == 8786
+    annotations = by[("Ingress", "aeviz")]["metadata"]["annotations"]
+    assert annotations["nginx.ingress.kubernetes.io/affinity"] == "cookie"
+    assert annotations["nginx.ingress.kubernetes.io/affinity-mode"] == "persistent"
+    backend = by[("Ingress", "aeviz")]["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
+    assert backend["name"] == "aeviz" and by[("Service", "aeviz")]["spec"]["ports"][0]["targetPort"] == "http"
+
+
+def test_the_dockerfile_runs_as_a_user_with_a_healthcheck_and_the_weights():
+    text = (DEPLOY / "Dockerfile").read_text()
+    assert text.startswith("#") and "FROM python:3.11-slim" in text
+    assert "USER aeviz" in text and "HEALTHCHECK" in text and "/_stcore/health" in text
+    assert "COPY pretrained/ pretrained/" in text and "EXPOSE 8501" in text

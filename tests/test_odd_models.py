@@ -1,0 +1,81 @@
+"""No model may crash a page: odd but legal models of every family, on every page and view (AppTest)."""
+
+from __future__ import annotations
+
+import pytest
+from test_app import new_app, page
+
+import aeviz
+from aeviz import ModelConfig, checkpoint
+from aeviz.ui.state import ModelInfo, OwnModel
+
+PAGES = ["overview", "reconstructions", "filters", "latent", "vae", "upload", "denoise", "train", "lessons/index"]
+VIEWS = {  # a page's view picker -> its options
+    "reconstructions": ("rec_view", ["Inputs vs outputs", "Bottleneck sizes · linear AE vs PCA"]),
+    "filters": ("filt_view", ["Weights", "Feature maps of one input", "Sparse codes"]),
+    "latent": ("lat_view", ["Codes", "Decoded plane", "Walk between images"]),
+    "lessons/index": ("lesson", ["Linear AE = PCA", "Upsampling", "Worked examples", "Bottleneck & depth"]),
+}
+MNIST = (1, 28, 28)
+ODD = {
+    "mlp, latent 1": ("mnist", ModelConfig(family="mlp", latent=1)),
+    "mlp, latent 2, 5 hidden layers": ("mnist", ModelConfig(family="mlp", hidden=(256, 128, 64, 32, 16), latent=2)),
+    "linear, latent 1": ("fashion", ModelConfig(family="linear", hidden=(), latent=1)),
+    "conv that says latent 2": ("mnist", ModelConfig(family="conv", latent=2, channels=(4, 2))),
+    "conv, unpooling": ("fashion", ModelConfig(family="conv", upsample="unpool")),
+    "vae, latent 1": ("mnist", ModelConfig(family="vae", hidden=(64,), latent=1)),
+    "vae on the conv backbone": ("fashion", ModelConfig(family="vae", backbone="conv", latent=2)),
+    "denoiser on the conv backbone, 2 channels": (
+        "mnist",
+        ModelConfig(family="denoising", backbone="conv", channels=(2, 2), noise_level=0.3),
+    ),
+    "sparse, L1, 7 hidden": ("mnist", ModelConfig(family="sparse", hidden=(32,), latent=7, sparsity="l1")),
+    "mlp with a sigmoid code and KL sparsity": (
+        "fashion",
+        ModelConfig(family="mlp", hidden=(), latent=3, code_activation="sigmoid", sparsity="kl"),
+    ),
+    "toy 3x3, latent 4": ("patterns", ModelConfig(family="sparse", shape=(1, 3, 3), hidden=(), latent=4)),
+    "toy 10x10 vae, latent 1": ("random", ModelConfig(family="vae", shape=(1, 10, 10), hidden=(), latent=1)),
+    "toy 3x3 denoiser, latent 1": (
+        "patterns",
+        ModelConfig(family="denoising", shape=(1, 3, 3), hidden=(), latent=1, noise_level=0.2),
+    ),
+}
+
+
+def app_with(name: str, dataset: str, config: ModelConfig):
+    """A session with `config` as its own model, picked. Names are unique per session model (the
+    server's caches are keyed by them), as the app's own names are."""
+    model = aeviz.build_model(config, seed=0).eval().requires_grad_(False)
+    blob = checkpoint.to_bytes(model, half=True, dataset=dataset)
+    at = new_app()
+    at.session_state["own_models"] = {name: OwnModel(model, ModelInfo(name, "odd", dataset, model.config, {}, True), blob)}
+    at.session_state["dataset"], at.session_state["model"] = dataset, name
+    return at.run()
+
+
+@pytest.mark.parametrize("case", list(ODD))
+def test_every_page_and_view_shows_the_model_or_says_why_not(case):
+    dataset, config = ODD[case]
+    name = f"yours-odd{list(ODD).index(case)}"
+    at = app_with(name, dataset, config)
+    assert not at.exception, at.exception
+    assert at.session_state["model"] == name, "the sidebar keeps the odd model picked"
+    for where in PAGES:
+        at.switch_page(page(where)).run()
+        assert not at.exception, (where, at.exception)
+        key, options = VIEWS.get(where, (None, [None]))
+        for option in options:
+            if key:
+                at.session_state[key] = option
+                at.run()
+            assert not at.exception, (where, option, [e.value for e in at.exception])
+            assert at.session_state["model"] == name
+
+
+def test_a_stale_or_crafted_view_falls_back_to_the_first():
+    at = new_app().run()
+    at.switch_page(page("latent")).run()
+    at.session_state["lat_view"] = "no such view"
+    at.run()
+    assert not at.exception and at.session_state["lat_view"] == "Codes"
