@@ -2,10 +2,9 @@
 
 Images are tiled into one mosaic with white gaps, coloured here through the figure's colour scale
 and sent as one PNG in a plotly `image` trace: the browser draws it as a single pixelated <image>
-(crisp, nearest-neighbour). A heatmap of the same mosaic made plotly.js colour every cell in
-JavaScript on each rerun, which cost ~100 ms per grid in software-rendered Chromium and was most
-of a page's latency. Figures are written as plain plotly JSON specs and wrapped without plotly.py's
-validation: building a validated figure cost 15-35 ms each here, the dict ~1 ms.
+(crisp, nearest-neighbour): a heatmap made plotly.js colour every cell in JavaScript on each
+rerun. Figures are plain plotly JSON specs wrapped without plotly.py's (slow) validation.
+docs/performance.md has the figures behind these choices.
 """
 
 from __future__ import annotations
@@ -27,9 +26,12 @@ DIVERGING = [[0.0, "#2166ac"], [0.5, "#f7f7f7"], [1.0, "#b2182b"]]  # weights: b
 HOT = "Hot"  # plotly.js: black -> red -> yellow -> white
 VIRIDIS = "Viridis"
 BLUES = [[0.0, "#f7fbff"], [1.0, "#6baed6"]]  # light cells for numbers
+# Classes: Tableau's colour-blind-safe ten (Color Blind 10), and a marker shape each, so that no
+# class is told from another by hue alone
 PALETTE = [
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+    "#1170aa", "#fc7d0b", "#a3acb9", "#57606c", "#5fa2ce", "#c85200", "#7b848f", "#a3cce9", "#ffbc79", "#c8d0d9",
 ]  # fmt: skip
+SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "triangle-down", "cross", "star", "pentagon", "hexagon"]
 FONT = {"size": 16, "family": '"Source Sans", sans-serif'}  # the app's font, readable from the back of a classroom
 PNG_CONFIG = {
     "displaylogo": False,
@@ -54,7 +56,7 @@ def figure(data: list[dict], layout: dict) -> go.Figure:
     copy against what it drew, and three things made it redraw the whole chart a second time: a
     template (an object that plotly.js never diffs, only compares by identity) and data arrays
     (new objects count as new data unless `datarevision` is set), typed arrays even then (plotly.js
-    took the copy's typed arrays for new data and drew a 500-point scatter twice, ~80 ms more). So the
+    took the copy's typed arrays for new data and drew the scatter twice). So the
     figures carry no template (plotly.js's plain defaults; show them with `theme=None`), a fixed
     `datarevision`, and their traces' numpy arrays as plain lists (numpy arrays reach plotly.js as
     typed arrays): a changed figure always arrives as a new chart element, drawn afresh.
@@ -63,6 +65,19 @@ def figure(data: list[dict], layout: dict) -> go.Figure:
     fig = go.Figure({"data": data, "layout": {**layout, "datarevision": 1}}, _validate=False)
     fig.layout.template = None  # also 7 kB less per chart on the wire
     return fig
+
+
+def scaled(fig: go.Figure, k: float) -> go.Figure:
+    """The same figure k times as large, type included (presenter mode); the original stays as it is."""
+    spec = fig.to_plotly_json()
+    layout = dict(spec["layout"])
+    for size in ("height", "width"):
+        if layout.get(size):
+            layout[size] = round(layout[size] * k)
+    layout["font"] = {**layout.get("font", FONT), "size": round(FONT["size"] * k)}
+    layout["margin"] = {m: round(v * k) if isinstance(v, int | float) and not isinstance(v, bool) else v
+                        for m, v in layout.get("margin", {}).items()}  # fmt: skip
+    return figure(spec["data"], layout)
 
 
 def mosaic(images: np.ndarray, cols: int, gap: int = 1) -> np.ndarray:
@@ -145,7 +160,7 @@ def colorbar_trace(zmin: float, zmax: float, colorscale: Any) -> dict:
 # What a template would otherwise set (the figures carry none, see `figure`): light grid lines, no
 # tick marks. Margins are set here, never grown by plotly.js: when axis labels, a legend or a colour
 # bar ask for more room than the margin has (`automargin`, `margin.autoexpand`), plotly.js lays the
-# figure out again and draws every trace a second time, ~100 ms for the 500-point latent scatter here.
+# figure out again and draws every trace a second time.
 AXIS = {"automargin": False, "gridcolor": "#eee", "zerolinecolor": "#ccc", "ticks": ""}
 CHAR_PX = 9  # about how wide a character of FONT's 16 px is, to size margins for labels
 LEGEND_PX = 60  # a legend entry's symbol and padding, beside its text
@@ -298,9 +313,10 @@ def latent_scatter(
         data.append({
             "type": "scatter", "x": z[idx, 0].round(4), "y": z[idx, 1].round(4), "mode": "markers",
             "name": f"{c}: {name}" if name != str(c) else name,
-            "marker": {"size": 7, "color": PALETTE[c % 10], "opacity": 0.75},
+            "marker": {"size": 8, "color": PALETTE[c % 10], "symbol": SYMBOLS[c % 10], "opacity": 0.85,
+                       "line": {"width": 0.5, "color": "#333"}},
             # the clicked point stands out; the others keep their look (restyling them all cost a click ~5 ms more)
-            "selected": {"marker": {"size": 16, "opacity": 1}}, "unselected": {"marker": {"opacity": 0.75}},
+            "selected": {"marker": {"size": 16, "opacity": 1}}, "unselected": {"marker": {"opacity": 0.85}},
             "customdata": rows[idx],
             "hovertemplate": f"{name}<br>image #%{{customdata}}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
         })  # fmt: skip

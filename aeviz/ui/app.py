@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 import torch
 
-from aeviz.ui import state, warmup
+from aeviz.ui import links, share, state, warmup
 
 # The app's forward passes are small (tens of images): one thread does them in a millisecond or two,
 # while a second OpenMP thread only spins against the browser and the other sessions for the cores.
@@ -71,9 +71,14 @@ def main() -> None:
         for i, (file, title, icon, url) in enumerate(PAGE_LIST)
     ]
     nav = st.navigation(pages)
+    links.read(nav.url_path)  # a session's first run: what the link it was opened with says
+    if st.session_state.get(links.PRESENT):
+        st.set_page_config(initial_sidebar_state="collapsed")  # the projector shows the page, not the pickers
     st.sidebar.markdown("### :material/neurology: aeviz")
     sidebar()
+    share.sidebar(nav.url_path, [p.url_path for p in pages], nav.url_path == pages[0].url_path)
     if text := state.notice():
-        st.toast(text)
+        st.toast(text, duration="long")
     _freeze_heap()
     nav.run()
+    links.write(nav.url_path)

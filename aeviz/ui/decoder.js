@@ -88,11 +88,14 @@ export function forward(spec, z) {
 }
 
 function draw(canvas, img) {
-  const [, H, W] = img.shape, ctx = canvas.getContext("2d");
+  // (1, H, W) gray or (3, H, W) colour, values in [0, 1]
+  const [C, H, W] = img.shape, ctx = canvas.getContext("2d"), n = H * W;
   const pixels = ctx.createImageData(W, H);
-  for (let i = 0; i < H * W; i++) {
-    const v = Math.max(0, Math.min(255, Math.round(img.data[i] * 255)));
-    pixels.data[4 * i] = pixels.data[4 * i + 1] = pixels.data[4 * i + 2] = v;
+  const at = (i) => Math.max(0, Math.min(255, Math.round(img.data[i] * 255)));
+  for (let i = 0; i < n; i++) {
+    pixels.data[4 * i] = at(i);
+    pixels.data[4 * i + 1] = at(C === 3 ? n + i : i);
+    pixels.data[4 * i + 2] = at(C === 3 ? 2 * n + i : i);
     pixels.data[4 * i + 3] = 255;
   }
   canvas.width = W; canvas.height = H;  // CSS scales it up, crisp (image-rendering: pixelated)
@@ -103,6 +106,7 @@ function sliders(root, data, spec, setStateValue) {
   const canvas = root.querySelector("canvas.aez-canvas");
   const render = (t0) => {
     draw(canvas, forward(spec, root.z));
+    canvas.setAttribute("aria-label", `image decoded from z = (${root.z.map((v) => v.toFixed(2)).join(", ")})`);
     root.decodes += 1;
     canvas.dataset.decodes = root.decodes;
     if (t0 !== undefined) window.__aezLatency.push(performance.now() - t0);
@@ -118,7 +122,7 @@ function sliders(root, data, spec, setStateValue) {
       row.className = "aez-row";
       const name = (data.labels && data.labels[i]) || `z${i + 1}`;
       row.innerHTML = `<span class="aez-name">${name}</span>` +
-        `<input type="range" min="${data.lo}" max="${data.hi}" step="0.01" value="${v}" data-dim="${i}" aria-label="z${i + 1}">` +
+        `<input type="range" min="${data.lo}" max="${data.hi}" step="0.01" value="${v}" data-dim="${i}" aria-label="${name}">` +
         `<span class="aez-value">${v.toFixed(2)}</span>`;
       const input = row.querySelector("input"), out = row.querySelector(".aez-value");
       input.addEventListener("input", (e) => {
@@ -126,21 +130,24 @@ function sliders(root, data, spec, setStateValue) {
         out.textContent = root.z[i].toFixed(2);
         render(e.timeStamp);  // event time -> pixels written
       });
-      input.addEventListener("change", () => setStateValue("z", root.z.slice()));  // on release
+      input.addEventListener("change", () => setStateValue("z", root.z.slice()));  // on release (and on each arrow key)
       box.appendChild(row);
     });
   }
   render();
 }
 
-// 2-D latent plane: the codes as dots; hovering or dragging anywhere decodes that point
+// 2-D latent plane: the codes as dots; hovering or dragging anywhere decodes that point, and so do
+// the arrow keys once the plane has the focus (Enter sends the point to Python, as a release does)
 function plane(root, data, spec, setStateValue) {
   const box = root.querySelector(".aez-controls");
   const canvas = root.querySelector("canvas.aez-canvas");
   if (root.planeSpec !== data.spec.id || root.nonce !== data.nonce) {
     root.planeSpec = data.spec.id; root.nonce = data.nonce;
-    box.innerHTML = '<canvas class="aez-plane" width="360" height="360" data-testid="aez-plane"></canvas>' +
-      '<div class="aez-value aez-at"></div>';
+    box.innerHTML = '<canvas class="aez-plane" width="360" height="360" data-testid="aez-plane" tabindex="0" ' +
+      'role="application" aria-roledescription="latent plane" ' +
+      'aria-label="Latent plane: move the pointer, or use the arrow keys, to decode that point; Enter keeps it"></canvas>' +
+      '<div class="aez-value aez-at" aria-live="polite"></div>';
     const P = box.querySelector("canvas"), ctx = P.getContext("2d"), [x0, x1, y0, y1] = data.extent;
     const toPx = (x, y) => [(x - x0) / (x1 - x0) * P.width, (1 - (y - y0) / (y1 - y0)) * P.height];
     ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, P.width, P.height);
@@ -149,21 +156,41 @@ function plane(root, data, spec, setStateValue) {
       ctx.fillStyle = data.palette[c % data.palette.length];
       ctx.fillRect(px - 1.5, py - 1.5, 3, 3);
     });
+    const dots = ctx.getImageData(0, 0, P.width, P.height);
     const at = box.querySelector(".aez-at");
-    const decodeAt = (e) => {
-      const r = P.getBoundingClientRect();
-      const z = [x0 + (e.clientX - r.left) / r.width * (x1 - x0), y1 - (e.clientY - r.top) / r.height * (y1 - y0)];
+    const decode = (z, t0) => {
       root.z = z;
       draw(canvas, forward(spec, z));
       root.decodes += 1;
       canvas.dataset.decodes = root.decodes;
-      window.__aezLatency.push(performance.now() - e.timeStamp);
+      if (t0 !== undefined) window.__aezLatency.push(performance.now() - t0);
       at.textContent = `z = (${z[0].toFixed(2)}, ${z[1].toFixed(2)})`;
+      canvas.setAttribute("aria-label", `image decoded from ${at.textContent}`);
+      ctx.putImageData(dots, 0, 0);  // the dots, then a cross where z is
+      const [px, py] = toPx(z[0], z[1]);
+      ctx.strokeStyle = "#000"; ctx.lineWidth = 2;
+      ctx.beginPath(); ctx.moveTo(px - 8, py); ctx.lineTo(px + 8, py); ctx.moveTo(px, py - 8); ctx.lineTo(px, py + 8); ctx.stroke();
+    };
+    const decodeAt = (e) => {
+      const r = P.getBoundingClientRect();
+      decode([x0 + (e.clientX - r.left) / r.width * (x1 - x0), y1 - (e.clientY - r.top) / r.height * (y1 - y0)], e.timeStamp);
     };
     P.addEventListener("pointermove", decodeAt);
     P.addEventListener("pointerdown", decodeAt);
     P.addEventListener("pointerup", () => setStateValue("z", root.z.slice()));
+    const step = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
+    P.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") { setStateValue("z", root.z.slice()); e.preventDefault(); return; }
+      const d = step[e.key];
+      if (!d) return;
+      e.preventDefault();  // the page does not scroll
+      const k = e.shiftKey ? 0.1 : 0.025;  // of the plane's width per key press
+      const z = [root.z[0] + d[0] * k * (x1 - x0), root.z[1] + d[1] * k * (y1 - y0)];
+      decode([Math.min(x1, Math.max(x0, z[0])), Math.min(y1, Math.max(y0, z[1]))], e.timeStamp);
+    });
     root.z = data.z0.slice();
+    decode(root.z);
+    return;
   }
   draw(canvas, forward(spec, root.z));
 }
@@ -175,6 +202,8 @@ function pad(root, data, setStateValue) {
   const P = root.querySelector("canvas.aez-canvas");
   P.width = P.height = 280;
   P.classList.add("aez-pad");
+  P.setAttribute("role", "img");
+  P.setAttribute("aria-label", "Drawing pad: draw a digit with the mouse, a pen or a finger");
   const ctx = P.getContext("2d");
   ctx.fillStyle = "#000"; ctx.fillRect(0, 0, 280, 280);
   ctx.strokeStyle = "#fff"; ctx.lineWidth = data.brush || 22; ctx.lineCap = ctx.lineJoin = "round";
@@ -193,7 +222,8 @@ export default function (component) {
   if (!root) {
     root = document.createElement("div");
     root.className = "aez";
-    root.innerHTML = '<canvas class="aez-canvas" data-testid="aez-canvas"></canvas><div class="aez-controls"></div>';
+    root.innerHTML = '<canvas class="aez-canvas" data-testid="aez-canvas" role="img" aria-label="decoded image"></canvas>' +
+      '<div class="aez-controls"></div>';
     parentElement.appendChild(root);
     root.decodes = 0;
     window.__aezLatency = window.__aezLatency || [];

@@ -38,8 +38,10 @@ function preview(s, ev) {
   const el = box(), ctx = el.getContext("2d"), t = s.tile;
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(s.img, (i % s.cols) * t, Math.floor(i / s.cols) * t, t, t, 0, 0, el.width, el.height);
-  // left of the pointer (plotly.js puts its text label on the right), inside the window
-  const x = ev.event.clientX, y = ev.event.clientY;
+  // left of the pointer (plotly.js puts its text label on the right), inside the window; a point
+  // reached by the keyboard has no pointer: beside the chart's top left corner
+  const r = s.gd.getBoundingClientRect();
+  const x = ev.event ? ev.event.clientX : r.left + 160, y = ev.event ? ev.event.clientY : r.top + 80;
   el.style.left = `${x >= 136 ? x - 136 : x + 20}px`;
   el.style.top = `${Math.max(4, Math.min(y - 58, innerHeight - 120))}px`;
   el.style.display = "block";
@@ -66,8 +68,32 @@ async function draw(gd, s, data) {
   gd.on("plotly_click", (ev) => ev.points.length && s.setStateValue("row", Number(ev.points[0].customdata)));
   gd.on("plotly_hover", (ev) => preview(s, ev));
   gd.on("plotly_unhover", () => hide(s));
+  // every point in turn, for the keyboard: (trace, index in trace, dataset row)
+  s.points = data.figure.data.flatMap((t, c) => (t.customdata || []).map((row, i) => [c, i, Number(row)]));
   gd.dataset.ready = data.id;  // drawn and listening (the browser tests wait for it)
 }
+
+// The keyboard's way in: the chart takes the focus; arrow keys step from point to point (hover label
+// and image shown), Enter or Space picks the point, as a click does.
+function key(s, e) {
+  if (!s.Plotly || !s.points || !s.points.length) return;
+  const n = s.points.length, step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
+  if (step !== undefined) {
+    e.preventDefault();
+    s.at = s.at === undefined ? (step > 0 ? 0 : n - 1) : (s.at + step + n) % n;
+    const [c, i, row] = s.points[s.at];
+    s.Plotly.Fx.hover(s.gd, [{ curveNumber: c, pointNumber: i }]);  // the hover label
+    preview(s, { points: [{ customdata: row }] });  // and the image (a programmatic hover emits no event)
+    s.gd.setAttribute("aria-label", `${LABEL} Point ${s.at + 1} of ${n}: image #${row}.`);
+  } else if ((e.key === "Enter" || e.key === " ") && s.at !== undefined) {
+    e.preventDefault();
+    s.setStateValue("row", s.points[s.at][2]);
+  } else if (e.key === "Escape") {
+    s.Plotly.Fx.unhover(s.gd);
+    hide(s);
+  }
+}
+const LABEL = "Latent scatter of test images, coloured by class. Arrow keys step through the points; Enter shows one.";
 
 export default function ({ data, parentElement, setStateValue }) {
   let gd = parentElement.querySelector(".aez-scatter");
@@ -75,8 +101,13 @@ export default function ({ data, parentElement, setStateValue }) {
     gd = document.createElement("div");
     gd.className = "aez-scatter";
     gd.dataset.testid = "aez-scatter";
+    gd.tabIndex = 0;
+    gd.setAttribute("role", "application");
+    gd.setAttribute("aria-roledescription", "scatter plot");
+    gd.setAttribute("aria-label", LABEL);
     parentElement.appendChild(gd);
-    gd.aez = {};
+    gd.aez = { gd };
+    gd.addEventListener("keydown", (e) => key(gd.aez, e));
   }
   const s = gd.aez;
   s.setStateValue = setStateValue;

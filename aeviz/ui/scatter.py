@@ -3,9 +3,9 @@ the plotly.js that Streamlit ships, with the image of the point under the pointe
 reports the point's dataset row.
 
 Not `st.plotly_chart`: its wrapper (two JSON theme passes, a second `Plotly.react` on its deep copy
-of the figure, a hidden -> visible flip) made a page switch to Latent space 20-26 ms slower at the
-median here (171 -> 145 ms, interleaved A/B), and the hover preview had to look for the chart in the
-page. The figure keeps plotly.js's toolbar, zoom, pan, legend and PNG download.
+of the figure, a hidden -> visible flip) made the switch to Latent space slower (docs/performance.md),
+and the hover preview had to look for the chart in the page. The figure keeps plotly.js's toolbar,
+zoom, pan, legend and PNG download.
 """
 
 from __future__ import annotations

@@ -89,8 +89,8 @@ def _session_alive(owner: str) -> bool:
     return time.monotonic() - since < 60
 
 
-# A figure that depends only on its (hashable) arguments, built once per server and shared read-only:
-# building a picture's PNG cost 10-15 ms of a page's run. Not st.cache_data: a figure that has been
+# A figure that depends only on its (hashable) arguments, built once per server and shared read-only
+# (a picture's PNG is most of a page's run). Not st.cache_data: a figure that has been
 # pickled comes back with plotly's default template, which makes plotly.js draw it twice (plots.figure).
 # Names are unique (session models included), so a name in the arguments stands for its model.
 figure_cache = st.cache_resource(show_spinner=False, max_entries=64)
@@ -126,7 +126,7 @@ def warm() -> None:
                 pretrained(name)
     for dataset in BUILTIN:  # PCA-32 of the training set: 3-4 s each, that the first visitor would otherwise wait
         pca_for(dataset, 32)
-    for name, entry in manifest().items():  # the test errors an upload is scored against: ~0.5 s a model
+    for name, entry in manifest().items():  # what an upload is scored against
         test_errors(name, entry["dataset"])
 
 

@@ -17,8 +17,11 @@ def show(fig, key: str | None = None, **kw):
     """A plotly figure with the PNG download button in its toolbar, as the figure styles itself.
 
     `theme=None`: Streamlit's theme arrives as a template, which made plotly.js draw every new chart
-    twice (see `plots.figure`)."""
-    return st.plotly_chart(fig, config=plots.config_for(fig), key=key, theme=None, **kw)
+    twice (see `plots.figure`). In presenter mode every figure is drawn 1.4 times as large."""
+    config = plots.config_for(fig)
+    if st.session_state.get("present"):
+        fig = plots.scaled(fig, 1.4)
+    return st.plotly_chart(fig, config=config, key=key, theme=None, **kw)
 
 
 def view(options: list[str], *, key: str) -> str:
@@ -26,10 +29,10 @@ def view(options: list[str], *, key: str) -> str:
     switch draws one view's charts, and a teacher shows one idea at a time.
 
     A segmented control, not `st.tabs(on_change="rerun")`, which did the same, but whose open panel
-    re-checked every element in it on each change (react-aria's focus walker): a scatter click got
-    11 ms faster at the median (17-19 ms at p95), a page switch to Latent space 3-10 ms."""
-    if st.session_state.get(key) not in options:  # a stale or crafted value: the first view
-        st.session_state.pop(key, None)
+    re-checked every element in it on each change (react-aria's focus walker)."""
+    # a stale link or a crafted value: the first view
+    if st.session_state.get(key) not in options and (bad := st.session_state.pop(key, None)) is not None:
+        st.toast(f"There is no view “{str(bad)[:40]}” here: showing “{options[0]}”.")
     return st.segmented_control("View", options, default=options[0], required=True, key=key, label_visibility="collapsed")
 
 

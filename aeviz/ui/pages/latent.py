@@ -13,8 +13,7 @@ names = state.labels(sel.dataset)
 st.header("Latent space")
 
 # 30 test images per class: the clusters show, points stay apart enough to click, and plotly.js
-# draws and styles every point one by one (300 points instead of 500 took ~6-14 ms off the median
-# page switch here, ~25 ms off its p95)
+# draws and styles every point one by one (docs/performance.md)
 PER_CLASS = 30
 
 
@@ -56,6 +55,9 @@ def scatter_and_detail() -> None:
     with left:
         # drawn once per figure: a click marks its point without redrawing the others
         pos = scatter.latent_scatter(scatter_spec(sel.name, sel.dataset), key="scatter")
+    if pos is None:
+        pos = st.session_state.get("lat_img")  # a shared link's image, until a point is clicked
+    st.session_state["lat_img"] = pos
     with right:
         if pos is None or not 0 <= pos < len(sel.data):
             st.info("Click a point to see its image, its reconstruction and its code.")

@@ -20,9 +20,8 @@ def grids() -> None:
     c1, c2, c3, c4 = st.columns([2, 2, 2, 1])
     n = c1.slider("Images", 4, 20, 10, key="rec_n")
     mode = c2.radio("Pick", ["random", "by class"], horizontal=True, key="rec_mode", disabled=names is None)
-    cls = c3.selectbox(
-        "Class", range(len(names or [])), format_func=lambda c: names[c], key="rec_class", disabled=mode != "by class"
-    )
+    # never disabled: a disabled box's grey text is too faint to read (and fails WCAG contrast)
+    cls = c3.selectbox("Class (picking by class)", range(len(names or [])), format_func=lambda c: names[c], key="rec_class")
     if c4.button(":material/casino: New", key="rec_shuffle", help="draw other images"):
         st.session_state["rec_seed"] = st.session_state.get("rec_seed", 0) + 1
     g = torch.Generator().manual_seed(st.session_state.get("rec_seed", 0))
@@ -86,7 +85,7 @@ def bottleneck() -> None:
     )
     fc = tuple(sorted(state.names_of_family(sel.dataset, "mlp"), key=lambda k: state.get_model(k).latent_size))
     lin = state.representative(sel.dataset, "linear")
-    show(comparison(sel.dataset, fc, lin), key="rec_compare")  # one figure: each chart costs ~25 ms to draw
+    show(comparison(sel.dataset, fc, lin), key="rec_compare")  # one figure: the browser draws each chart anew
     if lin:
         k = state.get_model(lin).latent_size
         ae_mse, pca_mse, n_test, where = ae_vs_pca(lin, sel.dataset)

@@ -53,6 +53,11 @@ if c4.button("Sample", key="vae_random", icon=":material/casino:", help="z ~ N(0
     st.session_state["vae_nonce"] = nonce = nonce + 1
 
 upload = st.session_state.get(state.UPLOAD)
+if (link_z := st.session_state.pop("vae_link_z", None)) is not None:  # a shared link's latent vector
+    if len(link_z) == k:
+        samples[name] = link_z
+    else:
+        st.toast(f"The link's latent vector has {len(link_z)} numbers; {state.title(name)} has {k}: starting from zero.")
 with torch.no_grad():
     if samples.get(name) is not None:
         z0 = torch.tensor(samples[name])
@@ -76,6 +81,7 @@ st.caption(
 )
 if z is not None:
     st.markdown("z = (" + ", ".join(f"{v:.2f}" for v in z) + ")")
+st.session_state["vae_z"] = list(z) if z is not None else z0.tolist()  # what a shared link carries
 
 st.subheader("Latent perturbation")
 st.caption("Lecture 001: sweep one dimension from −3σ to +3σ while the others stay at the starting code.")

@@ -1,0 +1,56 @@
+"""Shareable state through AppTest: a link sets the view, a bad link says what it dropped, the URL follows."""
+
+from __future__ import annotations
+
+from test_app import new_app, page
+
+
+def opened(**params):
+    at = new_app()
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def test_a_link_sets_dataset_model_and_presenter_mode_and_the_url_follows():
+    at = opened(dataset="fashion", model="fashion-vae-2d", present="1")
+    assert not at.exception
+    assert at.session_state["dataset"] == "fashion" and at.session_state["model"] == "fashion-vae-2d"
+    assert at.toggle(key="present").value is True
+    assert dict(at.query_params) == {"dataset": "fashion", "model": "fashion-vae-2d", "present": "1"}
+    at.switch_page(page("denoise")).run()
+    at.selectbox(key="dn_noise").set_value("masking").run()
+    assert dict(at.query_params)["noise"] == "masking" and "level" in dict(at.query_params)
+
+
+def test_a_broken_link_opens_the_nearest_valid_view_and_says_what_was_dropped():
+    at = opened(dataset="cifar", model="nope", present="maybe")
+    assert not at.exception
+    assert at.session_state["dataset"] == "mnist" and at.session_state["model"] == "mnist-conv"
+    (toast,) = [t.value for t in at.toast]
+    assert "dataset “cifar”" in toast and "model “nope”" in toast
+
+
+def test_a_students_own_model_is_not_in_the_link_and_the_share_dialog_says_so():
+    from test_odd_models import app_with
+
+    from aeviz import ModelConfig
+
+    at = app_with("yours-share", "mnist", ModelConfig(family="mlp", latent=3))
+    assert not at.exception and "model" not in dict(at.query_params)
+    at.button(key="share").click().run()
+    assert not at.exception
+    assert any("is not in the link" in i.value for i in at.info), [i.value for i in at.info]
+    assert any(c.value.startswith("http") for c in at.code)
+
+
+def test_view_and_image_and_latent_vector_travel_in_the_link():
+    at = new_app()
+    at.query_params.update({"dataset": "mnist", "model": "mnist-vae-2d"})
+    at.run()
+    at.switch_page(page("latent")).run()
+    at.session_state["lat_view"] = "Walk between images"
+    at.run()
+    assert at.query_params["view"] == "Walk between images"
+    at.switch_page(page("vae")).run()
+    assert len(at.query_params["z"].split(",")) == 2, "the 2-D VAE's starting code"
