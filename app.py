@@ -16,6 +16,11 @@ from aeviz.ui.assets import plotly_chunk  # torch-free
 
 @asynccontextmanager
 async def warm_up(_app):
+    # pandas here, before the server takes requests: the first run's components import it (Streamlit
+    # looks for data frames in a component's data), and two threads importing it at once once gave
+    # "partially initialized module 'pandas'"
+    import pandas  # noqa: F401
+
     warmup.start()
     yield
     warmup.stop()
@@ -68,6 +73,7 @@ _preload = st.components.v2.component(
 
 if __name__ == "__main__":
     preload_plotly()
+    warmup.wait()  # before importing what the warm-up thread may be importing right now (torch, pandas)
     from aeviz.ui.app import main
 
     main()

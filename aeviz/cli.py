@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("list", help="list model families, presets and pretrained models")
 
+    m = sub.add_parser("lectures", help="the lecture map: each teachable item, its status and where it is in the app")
+    m.add_argument("--json", action="store_true", help="one JSON object per item (id, lecture, title, status, url)")
+
     v = sub.add_parser("serve", help="replicas behind HAProxy and a Dask cluster, in the foreground (Ctrl-C stops all)")
     v.add_argument("--replicas", type=int, default=2, help="streamlit servers behind the balancer")
     v.add_argument("--workers", type=int, default=1, help="Dask workers (one core each) for the training jobs")
@@ -160,6 +163,19 @@ def cmd_zoo(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lectures(a: argparse.Namespace) -> int:
+    from aeviz import lectures
+
+    if a.json:
+        print(json.dumps([i.to_dict() for i in lectures.ITEMS], ensure_ascii=False, indent=1))
+        return 0
+    for i in lectures.ITEMS:
+        print(f"{i.id:28s} {i.status:8s} {i.url:48s} {i.title}")
+    c = lectures.counts()
+    print(f"{c['items']} items: {c['live']} live, {c['partial']} partial, {c['missing']} missing")
+    return 0
+
+
 def cmd_serve(a: argparse.Namespace) -> int:
     from aeviz import serve
 
@@ -172,7 +188,15 @@ def cmd_serve(a: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     a = _parser().parse_args(argv)
     try:
-        return {"train": cmd_train, "eval": cmd_eval, "list": cmd_list, "zoo": cmd_zoo, "serve": cmd_serve}[a.command](a)
+        commands = {
+            "train": cmd_train,
+            "eval": cmd_eval,
+            "list": cmd_list,
+            "zoo": cmd_zoo,
+            "serve": cmd_serve,
+            "lectures": cmd_lectures,
+        }
+        return commands[a.command](a)
     except (DataUnavailable, checkpoint.CheckpointError, ValueError, FileNotFoundError, RuntimeError) as e:
         print(f"error: {e}", file=sys.stderr)
         # a bad value is a usage error (2); a missing dataset, a refused checkpoint or a failed start is not (1)

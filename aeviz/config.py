@@ -80,6 +80,9 @@ class ModelConfig:
     noise_level: float = 0.0
     # denoising and vae run on either backbone
     backbone: str = "mlp"
+    # FC families: the decoder's weights are the encoder's, transposed (lecture 001's x' = s(W^T h + b'));
+    # half the weights, and for one layer the PCA-like solution is W^T W
+    tied: bool = False
 
     def __post_init__(self) -> None:
         _choice("model", self.family, FAMILIES)
@@ -108,8 +111,11 @@ class ModelConfig:
             raise ValueError(f"channels must be two sizes (the conv backbone has two stages), got {self.channels!r}")
         for c in self.channels:
             _int("a channel count", c, 1, MAX_CHANNELS)
-        if not isinstance(self.batchnorm, bool):
-            raise ValueError(f"batchnorm must be true or false, got {self.batchnorm!r}")
+        for flag in ("batchnorm", "tied"):
+            if not isinstance(getattr(self, flag), bool):
+                raise ValueError(f"{flag} must be true or false, got {getattr(self, flag)!r}")
+        if self.tied and (self.is_conv or self.family == "vae"):
+            raise ValueError("tied weights are for the fully connected families (the decoder is the encoder transposed)")
         _number("rho", self.rho, 0, 1, open_lo=True, open_hi=True)
         _number("beta", self.beta, 0, 1000)
         _number("noise level", self.noise_level, 0, 1)
@@ -148,6 +154,7 @@ class ModelConfig:
         else:
             used |= {"hidden", "latent"} | ({"output_activation"} if self.family != "linear" else set())
             used |= {"code_activation"} if self.family in ("mlp", "denoising") else set()
+            used |= {"tied"} if self.tied else set()
             if self.hidden:  # activations and BatchNorm between hidden layers
                 used |= {"activation"} if self.family != "linear" else set()
                 used |= {"batchnorm"} if self.family != "vae" else set()
@@ -197,6 +204,7 @@ class TrainConfig:
     seed: int = 0
     max_samples: int | None = None  # train on the first N samples only (classroom subsets)
     threads: int | None = None  # torch intra-op threads; None keeps torch's default
+    greedy: bool = False  # a stacked AE: train layer by layer (aeviz.stacked.pretrain), not end to end
     extra: tuple[tuple[str, Any], ...] = field(default=())  # free-form notes kept in the recipe
 
     def __post_init__(self) -> None:

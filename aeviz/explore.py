@@ -21,9 +21,10 @@ from aeviz.pca import fit_pca
 def summary(config: ModelConfig) -> list[dict[str, object]]:
     """One row per leaf layer: name, type, output shape (for one input), parameter count.
 
-    Worked out on a skeleton of the model on the meta device: its own hooks, its own (empty)
-    tensors, so a shared model is never touched and nothing is computed."""
-    model = skeleton(config).eval()
+    Worked out on a skeleton of the model: its own hooks, its own uninitialised tensors (no RNG
+    spent), so a shared model is never touched. On the CPU, not the meta device, whose first forward
+    pass costs a second of imports."""
+    model = skeleton(config).to_empty(device="cpu").eval()
     rows: list[dict[str, object]] = []
     for name, m in model.named_modules():
         if next(m.children(), None) is None and name:  # leaves only
@@ -35,7 +36,7 @@ def summary(config: ModelConfig) -> list[dict[str, object]]:
 
             m.register_forward_hook(hook)
     with torch.no_grad():
-        model(torch.zeros(1, *config.shape, device="meta"))
+        model(torch.zeros(1, *config.shape))
     return rows
 
 

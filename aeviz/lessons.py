@@ -277,9 +277,10 @@ def tutorial_q2(p: dict, report: Report) -> dict[str, np.ndarray | float]:
     }  # fmt: skip
 
 
-@task("one_layer")
-def one_layer(p: dict, report: Report) -> bytes:
-    """Lecture 002: a one-layer FC autoencoder with `latent` codes on (up to 20,000) training images."""
+@task("fc_ae")
+def fc_autoencoder(p: dict, report: Report) -> bytes:
+    """Lecture 002: a fully connected AE (`hidden` layers, `latent` codes) trained 3 epochs on up to
+    20,000 training images: the one-layer models with 20, 10 and 2 latents, and the deep one with 20."""
     from aeviz import checkpoint
     from aeviz.config import ModelConfig, TrainConfig
     from aeviz.data import splits
@@ -287,9 +288,131 @@ def one_layer(p: dict, report: Report) -> bytes:
     from aeviz.training import train
 
     data = splits(p["dataset"]).train.subset(20_000)
-    model = build_model(ModelConfig(family="mlp", hidden=(), latent=p["latent"]), seed=0)
+    model = build_model(ModelConfig(family="mlp", hidden=tuple(p.get("hidden", ())), latent=p["latent"]), seed=0)
     train(model, data, TrainConfig(epochs=3, lr=2e-3), on_step=report.step, should_stop=report.stop)
     return checkpoint.to_bytes(model, dataset=p["dataset"])
+
+
+@task("q3")
+def tutorial_q3(p: dict, report: Report) -> dict[str, Any]:
+    """Tutorial 10, Q3(a) as set: 625 sigmoid units, 10 % masking noise, rho = 0.02, beta = 0.4,
+    cross-entropy, SGD with alpha = 0.1, batch 128; learning curves, weights, hidden activations."""
+    from aeviz import checkpoint, presets
+    from aeviz.data import splits
+    from aeviz.models import build_model
+    from aeviz.training import evaluate, train
+
+    train_set, test, note = splits(p.get("dataset", "mnist"))
+    model = build_model(presets.Q3_MODEL, seed=0)
+    history = train(
+        model, train_set, presets.Q3_TRAIN.replace(epochs=p.get("epochs", presets.Q3_TRAIN.epochs)),
+        on_step=report.step, should_stop=report.stop, eval_data=test.subset(2000),
+    )  # fmt: skip
+    x = test.floats(slice(0, 8))
+    with torch.no_grad():
+        z = model.codes(x)  # (8, 625) in (0, 1)
+        z_all = model.codes(test.floats()[:5000])
+    return {
+        "steps": np.array([[s["step"], s["loss"], s["recon"], s["reg"]] for s in history.steps]),
+        "epochs": history.epochs, "weights": model.encoder_linears()[0].weight.detach()[:100].reshape(100, 28, 28).numpy(),
+        "x": x.numpy(), "codes": z.numpy(), "rho_hat_units": z_all.mean(0).numpy(),
+        "metrics": evaluate(model, test), "seconds": history.seconds, "note": note,
+        "checkpoint": checkpoint.to_bytes(model, half=True, dataset="mnist"),
+    }  # fmt: skip
+
+
+@task("capacity")
+def capacity(p: dict, report: Report) -> dict[str, Any]:
+    """Lecture 001's failures: an overcomplete AE copies anything; a 1-D code with a powerful encoder
+    memorises its training images; an AE trained on one image gives that image back for any input."""
+    from aeviz.config import ModelConfig, TrainConfig
+    from aeviz.data import ImageSet, splits
+    from aeviz.models import build_model
+    from aeviz.training import train
+
+    train_set, test, _ = splits(p.get("dataset", "mnist"))
+    g = torch.Generator().manual_seed(0)
+    noise = ImageSet(torch.rand(200, 1, 28, 28, generator=g))
+    out: dict[str, Any] = {}
+    # 1. overcomplete: 784 -> 1000 -> 784, linear: the identity is within reach, and it is what it learns
+    for name, k in (("under", 32), ("over", 1000)):
+        model = build_model(ModelConfig(family="linear", hidden=(), latent=k), seed=0)
+        train(model, train_set.subset(10_000), TrainConfig(epochs=3, lr=2e-3), on_step=report.step, should_stop=report.stop)
+        with torch.no_grad():
+            out[name] = {
+                "digits": float((model.reconstruct(test.floats()[:1000]) - test.floats()[:1000]).square().mean()),
+                "noise": float((model.reconstruct(noise.x) - noise.x).square().mean()),
+                "noise_images": np.concatenate([noise.x[:6].numpy(), model.reconstruct(noise.x[:6]).numpy()]),
+            }
+    # 2. a 1-D code and a powerful encoder: 32 training images, each its own point on a line
+    few = train_set.subset(32)
+    model = build_model(ModelConfig(family="mlp", hidden=(512, 256), latent=1), seed=0)
+    train(model, few, TrainConfig(epochs=1500, batch_size=32, lr=1e-3), on_step=report.step, should_stop=report.stop)
+    with torch.no_grad():
+        xt = test.floats()[:8]
+        out["memorise"] = {
+            "train_mse": float((model.reconstruct(few.floats()) - few.floats()).square().mean()),
+            "test_mse": float((model.reconstruct(test.floats()[:1000]) - test.floats()[:1000]).square().mean()),
+            "train": np.concatenate([few.floats()[:8].numpy(), model.reconstruct(few.floats()[:8]).numpy()]),
+            "test": np.concatenate([xt.numpy(), model.reconstruct(xt).numpy()]),
+            "codes": model.codes(few.floats()).flatten().numpy(),
+        }
+    # 3. one training image
+    one = ImageSet(train_set.x[:1], train_set.y[:1])
+    model = build_model(ModelConfig(family="mlp"), seed=0)
+    train(model, one, TrainConfig(epochs=300, batch_size=1, lr=1e-3), on_step=report.step, should_stop=report.stop)
+    with torch.no_grad():
+        out["one"] = {"image": one.floats().numpy(), "test": np.concatenate([xt.numpy(), model.reconstruct(xt).numpy()])}
+    return out
+
+
+@task("stacked")
+def stacked_lesson(p: dict, report: Report) -> dict[str, Any]:
+    """Lectures 003/004 and tutorial 10 Q3(b, c): greedy layer-wise pretraining of 784-625-100 on the
+    images, then a softmax on top fine-tuned with N labels per class, against the same classifier on
+    raw pixels, on PCA codes, and the same network trained from scratch."""
+    import copy
+    import math
+
+    from aeviz import stacked
+    from aeviz.config import TrainConfig
+    from aeviz.data import splits
+    from aeviz.models import build_model
+    from aeviz.pca import fit_pca
+
+    train_set, test, note = splits(p.get("dataset", "mnist"))
+    pool = train_set.subset(p.get("images", 20_000))
+    x_test, y_test = test.floats()[:5000].flatten(1), test.y[:5000]
+    cfg = stacked.stacked_config()
+    model = build_model(cfg, seed=0)
+    recipe = TrainConfig(epochs=p.get("epochs", 3), batch_size=128, optimizer="sgd", lr=0.1, momentum=0.9)
+    n_layers = len(cfg.hidden) + 1
+
+    def progress(k: int, epoch: int, loss: float) -> None:
+        report.step({"step": k * recipe.epochs + epoch + 1, "total_steps": n_layers * recipe.epochs + 1, "loss": loss})
+
+    pretrain = stacked.pretrain(model, pool, recipe, on_epoch=progress, should_stop=report.stop)
+    encoder = stacked.encoder_of(model)
+    pca = fit_pca(pool.floats(), cfg.latent)
+    rows, curves = [], {}
+    for n in p.get("per_class", (10, 100, 0)):
+        if report.stop():
+            break
+        idx = few_labels(pool.y, n) if n else torch.arange(len(pool))
+        x, y = pool.floats(idx).flatten(1), pool.y[idx]
+        epochs = int(min(60, max(3, 2000 / math.ceil(len(x) / 64))))  # about 2,000 steps at most
+        label = f"{n} per class" if n else f"all {len(x):,}"
+        pre = stacked.StackedClassifier(copy.deepcopy(encoder), cfg.latent)
+        curves[label] = stacked.finetune(pre, x, y, x_test, y_test, epochs=epochs)
+        fresh = stacked.StackedClassifier(stacked.encoder_of(build_model(cfg, seed=1)), cfg.latent)
+        scratch = stacked.finetune(fresh, x, y, x_test, y_test, epochs=epochs)
+        rows.append({
+            "labels": label, "stacked AE, pretrained + fine-tuned": curves[label][-1]["test"],
+            "same network, no pretraining": scratch[-1]["test"],
+            "softmax on raw pixels": softmax_accuracy(x, y, x_test, y_test),
+            f"softmax on PCA-{cfg.latent} codes": softmax_accuracy(pca.encode(x), y, pca.encode(x_test), y_test),
+        })  # fmt: skip
+    return {"rows": rows, "pretrain": pretrain, "finetune": curves, "note": note, "images": len(pool)}
 
 
 @task("features")
@@ -318,3 +441,126 @@ def features_table(p: dict, report: Report) -> dict[str, Any]:
         rows.append({"labels per class": n} | {kind: softmax_accuracy(a, y_tr, b, y_test) for kind, (a, b) in feats.items()})
         report.step({"step": len(rows), "total_steps": len(p["per_class"]), "loss": 0.0})
     return {"rows": rows, "note": note}
+
+
+# --- lecture 002's applications: codes as a space to cluster in ------------------------------------
+
+
+def kmeans(x: Tensor, k: int, iters: int = 50, seed: int = 0) -> Tensor:
+    """Lloyd's k-means with k-means++ seeding: the cluster of each row of x (N, D)."""
+    g = torch.Generator().manual_seed(seed)
+    x = x.double()
+    centres = x[torch.randint(len(x), (1,), generator=g)]
+    for _ in range(k - 1):  # k-means++: far points are likelier seeds
+        d = torch.cdist(x, centres).min(1).values.square()
+        centres = torch.cat([centres, x[torch.multinomial(d / d.sum(), 1, generator=g)]])
+    for _ in range(iters):
+        assign = torch.cdist(x, centres).argmin(1)
+        new = torch.stack([x[assign == j].mean(0) if (assign == j).any() else centres[j] for j in range(k)])
+        if torch.allclose(new, centres):
+            break
+        centres = new
+    return torch.cdist(x, centres).argmin(1)
+
+
+def purity(clusters: Tensor, y: Tensor) -> float:
+    """The share of points whose cluster's most common label is theirs."""
+    return sum(int(torch.bincount(y[clusters == c]).max()) for c in clusters.unique()) / len(y)
+
+
+def nmi(clusters: Tensor, y: Tensor) -> float:
+    """Normalised mutual information I(C; Y) / sqrt(H(C) H(Y)), in [0, 1]."""
+    joint = torch.zeros(int(clusters.max()) + 1, int(y.max()) + 1, dtype=torch.float64)
+    joint.index_put_((clusters, y), torch.ones(len(y), dtype=torch.float64), accumulate=True)
+    p = joint / joint.sum()
+    pc, py = p.sum(1, keepdim=True), p.sum(0, keepdim=True)
+    nz = p > 0
+    mi = (p[nz] * (p[nz] / (pc @ py)[nz]).log()).sum()
+    h = lambda q: -(q[q > 0] * q[q > 0].log()).sum()  # noqa: E731
+    return float(mi / (h(pc) * h(py)).sqrt().clamp_min(1e-12))
+
+
+# --- lecture 003: sparsity, seen ---------------------------------------------------------------------
+
+
+def kl_curve(rho: float, n: int = 199) -> tuple[np.ndarray, np.ndarray]:
+    """KL(rho || rho_hat) for rho_hat across (0, 1): zero at rho_hat = rho, growing on either side."""
+    from aeviz.models.base import kl_bernoulli
+
+    rho_hat = torch.linspace(0.005, 0.995, n)
+    return rho_hat.numpy(), kl_bernoulli(rho, rho_hat).numpy()
+
+
+class Decomposition(NamedTuple):
+    units: np.ndarray  # the most active code units, strongest first
+    weights: np.ndarray  # (k,) their activations z_j: the coefficients
+    features: np.ndarray  # (k, H, W) their decoder columns W'_j: the strokes
+    partial: np.ndarray  # (H, W) sigmoid(sum_j z_j W'_j + b'): the image from these k strokes alone
+
+
+@torch.no_grad()
+def decompose(model, x: Tensor, k: int = 9) -> Decomposition:
+    """Lecture 003's "7 = 1 x stroke + ... + 0.8 x stroke": a one-layer sparse AE's output is
+    sigmoid(W' z + b'), so its image is a weighted sum of decoder columns, weighted by the code."""
+    (dec,) = model.decoder_linears()  # one layer each way
+    z = model.codes(x[None])[0]  # (K,)
+    units = torch.argsort(z, descending=True)[:k]
+    w = dec.weight if isinstance(dec, torch.nn.Linear) else dec.source.weight.t()
+    h, wd = x.shape[-2:]
+    partial = torch.sigmoid(w[:, units] @ z[units] + dec.bias).reshape(h, wd)
+    return Decomposition(units.numpy(), z[units].numpy(), w[:, units].T.reshape(-1, h, wd).numpy(), partial.numpy())
+
+
+# --- lecture 001: the VAE, computed ------------------------------------------------------------------
+
+
+class VaeStep(NamedTuple):
+    mu: np.ndarray
+    sigma: np.ndarray
+    eps: np.ndarray
+    z: np.ndarray  # mu + sigma * eps
+    x_hat: np.ndarray  # decode(z)
+    recon: float  # -log p(x | z), summed over pixels (nats)
+    kl: float  # KL(q(z|x) || N(0, I)), nats
+    kl_per_dim: np.ndarray
+
+
+@torch.no_grad()
+def vae_step(model, x: Tensor, seed: int = 0) -> VaeStep:
+    """One pass of lecture 001's computation graph for one image x (C, H, W): the encoder's mu and
+    sigma, a draw of eps, z = mu + sigma * eps (the reparameterisation), the decoder's x_hat, and the
+    two parts of the loss. The ELBO is -(recon + kl)."""
+    from aeviz.models.base import reconstruction_per_image
+
+    q = model.posterior(x[None])
+    eps = torch.randn(q.mu.shape, generator=torch.Generator().manual_seed(seed))
+    z = q.sample(eps=eps)
+    x_hat = model.decode(z)
+    recon = float(reconstruction_per_image(x_hat, x[None], model.config.recon)[0])
+    kl = q.kl_per_dim()[0]
+    return VaeStep(
+        q.mu[0].numpy(), q.std[0].numpy(), eps[0].numpy(), z[0].numpy(), x_hat[0].numpy(), recon, float(kl.sum()), kl.numpy()
+    )
+
+
+# --- tied weights (lecture 001's x' = s(W^T h + b')) -------------------------------------------------
+
+
+@task("tied")
+def tied_vs_untied(p: dict, report: Report) -> dict[str, Any]:
+    """A one-layer AE with tied weights against the same AE with its own decoder: test MSE and size."""
+    from aeviz.config import ModelConfig, TrainConfig
+    from aeviz.data import splits
+    from aeviz.models import build_model
+    from aeviz.training import evaluate, train
+
+    train_set, test, _ = splits(p.get("dataset", "mnist"))
+    out = {}
+    for tied in (False, True):
+        model = build_model(ModelConfig(family="mlp", hidden=(), latent=p.get("latent", 32), tied=tied), seed=0)
+        train(model, train_set.subset(20_000), TrainConfig(epochs=3, lr=2e-3), on_step=report.step, should_stop=report.stop)
+        out["tied" if tied else "untied"] = {
+            "mse": evaluate(model, test)["mse"], "params": sum(q.numel() for q in model.parameters()),
+            "filters": model.encoder_linears()[0].weight.detach()[:16].reshape(16, 28, 28).numpy(),
+        }  # fmt: skip
+    return out

@@ -412,3 +412,38 @@ def bar(
         "type": "bar", "x": list(names), "y": list(values), "text": [format(v, fmt) for v in values], "textposition": "outside",
     }  # fmt: skip
     return figure([trace], _layout(title, 380, yaxis={"title": {"text": yaxis}}))
+
+
+def histograms(series: dict[str, Sequence[float]], *, title: str | None = None, x: str = "", bins: int = 40) -> go.Figure:
+    """Overlaid histograms of named samples over shared bins, as densities (samples of any size compare)."""
+    allv = np.concatenate([np.asarray(v, np.float64) for v in series.values()])
+    edges = np.linspace(float(allv.min()), float(allv.max()) + 1e-12, bins + 1)
+    data = []
+    for i, (name, v) in enumerate(series.items()):
+        counts, _ = np.histogram(np.asarray(v, np.float64), edges, density=True)
+        data.append({
+            "type": "bar", "x": (edges[:-1] + edges[1:]) / 2, "y": counts, "name": name, "opacity": 0.6,
+            "marker": {"color": PALETTE[i % 10]}, "width": float(edges[1] - edges[0]),
+        })  # fmt: skip
+    layout = _layout(title, 340, xaxis={"title": {"text": x}}, yaxis={"title": {"text": "density"}}, barmode="overlay")
+    layout["margin"]["r"] = LEGEND_PX + CHAR_PX * max(len(n) for n in series)
+    return figure(data, layout)
+
+
+def gaussian_overlay(fig: go.Figure, mu: Sequence[float], sigma: Sequence[float], z: Sequence[float]) -> go.Figure:
+    """A latent scatter with q(z|x) = N(mu, diag(sigma^2)) drawn over it: its 1 and 2 sigma ellipses,
+    its mean and the sampled z (lecture 001's reparameterisation, in the plane)."""
+    spec = fig.to_plotly_json()
+    layout = dict(spec["layout"])
+    layout["shapes"] = [
+        {"type": "circle", "xref": "x", "yref": "y", "x0": mu[0] - k * sigma[0], "x1": mu[0] + k * sigma[0],
+         "y0": mu[1] - k * sigma[1], "y1": mu[1] + k * sigma[1], "line": {"color": "#000", "width": 2, "dash": dash}}
+        for k, dash in ((1, "solid"), (2, "dot"))
+    ]  # fmt: skip
+    marks = [
+        {"type": "scatter", "x": [mu[0]], "y": [mu[1]], "mode": "markers", "name": "μ",
+         "marker": {"symbol": "cross", "size": 14, "color": "#000"}},
+        {"type": "scatter", "x": [z[0]], "y": [z[1]], "mode": "markers", "name": "z = μ + σ ⊙ ε",
+         "marker": {"symbol": "star", "size": 16, "color": "#c4122f", "line": {"width": 1, "color": "#000"}}},
+    ]  # fmt: skip
+    return figure([*spec["data"], *marks], layout)

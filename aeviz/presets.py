@@ -86,6 +86,27 @@ PRESETS: dict[str, Preset] = {
         Q3_TRAIN,
         note="3 epochs on 20,000 images: the tutorial leaves the number of iterations open",
     ),
+    "stacked": Preset(
+        "Tutorial 10 Q3b · stacked 784-625-100, layer by layer",
+        "004",
+        "mnist",
+        ModelConfig(
+            family="mlp",
+            hidden=(625,),
+            latent=100,
+            activation="sigmoid",
+            code_activation="sigmoid",
+            recon="bce",
+            sparsity="kl",
+            rho=0.02,
+            beta=0.4,
+            noise="masking",
+            noise_level=0.1,
+        ),
+        Q3_TRAIN.replace(greedy=True, optimizer="adam", lr=1e-3, max_samples=10_000),
+        note="Adam with α = 0.001 on 10,000 images, so that both layers train in a class's minute; the tutorial's SGD "
+        "with α = 0.1 is the Q3 preset",
+    ),
     "vae-2d": Preset(
         "Lecture 001 · VAE, 2-D latent, β = 1",
         "001",

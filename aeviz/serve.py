@@ -18,12 +18,9 @@ loopback replicas, and deploy/haproxy.cfg is the same function rendered for depl
 
 from __future__ import annotations
 
-import ctypes
-import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,7 +29,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from aeviz import processes
+from aeviz.processes import ROOT, free_port  # noqa: F401 - free_port: where tests look for a port
+
 LECTURE_S = 2 * 3600  # tunnel and client timeouts: a 90-minute lecture and its break
 
 
@@ -88,17 +87,6 @@ def compose_haproxy_cfg(replicas: int = 2) -> str:
     return haproxy_cfg([(f"app-{i}", f"app-{i}:8501") for i in range(1, replicas + 1)], "*:8080")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _die_with_parent() -> None:
-    """In the child, before exec: SIGTERM when the parent dies (serve is always started from its main thread)."""
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
 @dataclass
 class Child:
     name: str
@@ -119,26 +107,19 @@ class Topology:
         self.logs.mkdir(parents=True, exist_ok=True)
         self.children: list[Child] = []
         self.secret = secrets.token_hex(32)  # one cookie secret: XSRF tokens hold across replicas
-        self.scheduler = f"tcp://127.0.0.1:{free_port()}"
-        self.replica_ports = [free_port() for _ in range(replicas)]
+        self.scheduler = f"tcp://127.0.0.1:{processes.free_port()}"
+        self.replica_ports = [processes.free_port() for _ in range(replicas)]
 
     def _start(self, name: str, cmd: list[str], env: dict | None = None) -> Child:
         log = self.logs / f"{name}.log"
-        out = open(log, "w")  # noqa: SIM115 - the child writes to it for its whole life
-        proc = subprocess.Popen(
-            cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
-            preexec_fn=_die_with_parent, start_new_session=True,
-        )  # fmt: skip
-        child = Child(name, proc, log)
+        child = Child(name, processes.start(cmd, log, env), log)
         self.children.append(child)
         return child
 
     def start(self) -> None:
-        dask_env = {"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"}  # a dead worker fails its job at once
         host, port = self.scheduler.removeprefix("tcp://").split(":")
-        self._start("scheduler", [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", host, "--port", port,
-                                  "--no-dashboard", "--no-show"], dask_env)  # fmt: skip
-        self._wait(lambda: _tcp_open(host, int(port)), "the Dask scheduler", 60)
+        self._start("scheduler", [*processes.SCHEDULER, "--host", host, "--port", port], processes.SCHEDULER_ENV)
+        self._wait(lambda: processes.tcp_open(host, int(port)), "the Dask scheduler", 60)
         for i in range(self.workers):
             self.start_worker(i)
         for i, p in enumerate(self.replica_ports, 1):
@@ -155,10 +136,7 @@ class Topology:
         self._wait(lambda: _healthy(self.port, self.host), "HAProxy", 30)
 
     def start_worker(self, i: int) -> Child:
-        return self._start(f"worker-{i + 1}", [
-            sys.executable, "-m", "distributed.cli.dask_worker", self.scheduler, "--nthreads", "1", "--nworkers", "1",
-            "--preload", "aeviz.worker", "--no-dashboard", "--memory-limit", "0", "--name", f"w{i + 1}",
-        ])  # fmt: skip
+        return self._start(f"worker-{i + 1}", [*processes.WORKER, self.scheduler, "--name", f"w{i + 1}"])
 
     def start_replica(self, i: int, port: int) -> Child:
         # the secret by environment: Streamlit refuses it on the command line (where `ps` would show it)
@@ -183,24 +161,7 @@ class Topology:
         return {c.name: c.proc.pid for c in self.children}
 
     def stop(self) -> None:
-        for c in reversed(self.children):
-            if c.proc.poll() is None:
-                os.killpg(c.proc.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 20
-        for c in reversed(self.children):
-            try:
-                c.proc.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                os.killpg(c.proc.pid, signal.SIGKILL)
-                c.proc.wait()
-
-
-def _tcp_open(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=1):
-            return True
-    except OSError:
-        return False
+        processes.stop([c.proc for c in self.children])
 
 
 def _healthy(port: int, host: str = "127.0.0.1") -> bool:

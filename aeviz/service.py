@@ -1,8 +1,10 @@
 """The training service: one per server process, the only way the app trains or runs anything long.
 
-Jobs run on Dask distributed workers: by default an embedded `LocalCluster` of worker processes
-with one thread each (`AEVIZ_WORKERS`, default cores - 1), or the cluster at `AEVIZ_SCHEDULER`
-(`tcp://host:8786`), which several app replicas can share. The service keeps its own first-in,
+Jobs run on Dask distributed workers: by default a small cluster of the server's own, a `dask
+scheduler` and `AEVIZ_WORKERS` (default cores - 1) `dask worker` processes of one thread each,
+children of the server that die with it; or the cluster at `AEVIZ_SCHEDULER` (`tcp://host:8786`),
+which several app replicas can share. Not a `LocalCluster`: that runs the scheduler and the
+workers' nannies in the server process, where their heartbeats took the GIL from the pages. The service keeps its own first-in,
 first-out queue in front of Dask and hands a job to Dask only when a worker thread is free, so
 a page can show a student's place in the queue and an ETA, and the queue has a bound.
 
@@ -21,24 +23,26 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import itertools
 import logging
-import multiprocessing.spawn
 import os
 import queue as queue_mod
+import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from aeviz import processes
 from aeviz.limits import LIMITS, Limits
 from aeviz.tasks import JobSpec
 
 log = logging.getLogger("aeviz.service")
 STEP_KEEP = 2000  # loss points kept per job (a long job keeps every other one, and so on)
 RESULTS_KEEP = 64  # shared results (a lesson's run, the same for every student) kept for reuse
+WAKE: dict = {}  # an inbox message that only wakes the dispatcher
 TOPIC = "aeviz-progress"  # one topic for every job (the scheduler keeps a topic forever): messages carry the job id
 
 
@@ -140,25 +144,6 @@ async def _exit_worker() -> None:  # client.run wants a coroutine to run it on t
     os._exit(1)
 
 
-def _spawn_without_main() -> None:
-    """Worker processes must not run the app's page script. multiprocessing's spawn re-runs the
-    parent's __main__ in each child, and Streamlit leaves a page script installed as __main__ after
-    every run, so a worker the nanny restarts mid-lecture would run a page. This process's children
-    (the embedded cluster's workers) are told of no main module at all."""
-    prepare = multiprocessing.spawn.get_preparation_data
-    if getattr(prepare, "aeviz", False):
-        return
-
-    def get_preparation_data(name):
-        data = prepare(name)
-        data.pop("init_main_from_path", None)
-        data.pop("init_main_from_name", None)
-        return data
-
-    get_preparation_data.aeviz = True
-    multiprocessing.spawn.get_preparation_data = get_preparation_data
-
-
 def default_workers() -> int:
     return int(os.environ.get("AEVIZ_WORKERS") or max(1, (os.cpu_count() or 2) - 1))
 
@@ -182,7 +167,8 @@ class TrainingService:
         self._jobs: dict[str, Job] = {}  # every job an owner may still look at
         self._shared: collections.OrderedDict[JobSpec, Job] = collections.OrderedDict()
         self._durations: dict[str, collections.deque[float]] = collections.defaultdict(lambda: collections.deque(maxlen=20))
-        self._cluster = self._client = None
+        self._client = None
+        self._procs: list = []  # the scheduler and workers this service started (none with AEVIZ_SCHEDULER)
         self._cancels: list[str] = []  # running jobs whose Event the dispatcher is to set
         self._stop = threading.Event()
         self._ready = threading.Event()
@@ -199,26 +185,30 @@ class TrainingService:
         return self._ready.wait(timeout)
 
     def _connect(self) -> None:
-        import dask
-        from distributed import Client, LocalCluster
+        from distributed import Client
 
-        if self.scheduler:
-            self._client = Client(self.scheduler, set_as_default=False, timeout=30)
-        else:
-            _spawn_without_main()
-            # a worker that dies mid-job fails that job at once ("try again"), not re-run elsewhere
-            with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-                self._cluster = LocalCluster(
-                    n_workers=self.n_workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                    preload=["aeviz.worker"], memory_limit=0, silence_logs=logging.WARNING,
-                )  # fmt: skip
-            self._client = Client(self._cluster, set_as_default=False)
+        if not self.scheduler:  # a cluster of our own: started from this thread, which lives as long as they should
+            logs = Path(tempfile.mkdtemp(prefix="aeviz-dask-"))
+            port = processes.free_port()
+            self.scheduler = f"tcp://127.0.0.1:{port}"
+            cmd = [*processes.SCHEDULER, "--host", "127.0.0.1", "--port", str(port)]
+            self._procs.append(processes.start(cmd, logs / "scheduler.log", processes.SCHEDULER_ENV))
+            deadline = time.monotonic() + 60
+            while not processes.tcp_open("127.0.0.1", port):
+                if time.monotonic() > deadline or self._procs[0].poll() is not None:
+                    raise RuntimeError(f"the Dask scheduler did not start (see {logs / 'scheduler.log'})")
+                time.sleep(0.1)
+            for i in range(self.n_workers):
+                self._procs.append(processes.start([*processes.WORKER, self.scheduler], logs / f"worker-{i + 1}.log"))
+        self._client = Client(self.scheduler, set_as_default=False, timeout=30)
+        if self._procs:
+            self._client.wait_for_workers(self.n_workers, timeout=180)
         # runs on the client's IO thread: must not block, so it only hands the message over
         self._client.subscribe_topic(TOPIC, lambda event: self._inbox.put(event[1]))
 
     def capacity(self) -> int:
         """Worker threads the cluster has now (an external cluster may grow or shrink)."""
-        if self._cluster is not None:
+        if self._client is None:
             return self.n_workers
         try:
             return max(1, sum(w["nthreads"] for w in self._client.scheduler_info()["workers"].values()))
@@ -227,6 +217,7 @@ class TrainingService:
 
     def close(self) -> None:
         self._stop.set()
+        self._inbox.put(WAKE)
         if self._thread.is_alive():
             self._thread.join(30)
 
@@ -258,6 +249,7 @@ class TrainingService:
                     if not old.active:
                         self._jobs.pop(old.id, None)
             self._place()
+            self._inbox.put(WAKE)
             return job
 
     def get(self, job_id: str) -> Job | None:
@@ -275,9 +267,15 @@ class TrainingService:
             else:
                 job.state = "cancelling"  # the dispatcher sets the job's Event
                 self._cancels.append(job.id)
+                self._inbox.put(WAKE)
 
     def cancel_owner(self, owner: str) -> None:
         for job in [j for j in self._jobs.values() if j.owner == owner and j.active and not j.spec.shared]:
+            self.cancel(job.id)
+
+    def cancel_all(self) -> None:
+        """Stop every job, shared ones too (a server going down, a test cleaning up)."""
+        for job in [j for j in self._jobs.values() if j.active]:
             self.cancel(job.id)
 
     def forget(self, job_id: str) -> None:
@@ -302,14 +300,19 @@ class TrainingService:
             self._ready.set()
             return
         self._ready.set()
-        tick = itertools.count()
+        last_sweep = 0.0
         try:
             while not self._stop.is_set():
+                # wake on a message (progress, a finished job, a new job, a cancel), at least once a second
+                try:
+                    first = self._inbox.get(timeout=1.0)
+                except queue_mod.Empty:
+                    first = None
                 self._dispatch()
-                self._drain()
-                if next(tick) % 20 == 0:  # once a second: owners gone, jobs over time
+                self._drain(first)
+                if time.monotonic() - last_sweep > 1.0:  # owners gone, jobs over time
                     self._sweep()
-                time.sleep(0.05)
+                    last_sweep = time.monotonic()
         finally:
             self._shutdown()
 
@@ -329,21 +332,23 @@ class TrainingService:
                 log.exception("aeviz: could not signal a cancel")
         for job in starting:
             future = self._client.submit(_run, job.spec, job.id, self.limits.max_seconds, key=job.id, pure=False, retries=0)
+            future.add_done_callback(lambda _: self._inbox.put(WAKE))  # on the client's IO thread: only a wake-up
             with self._lock:
                 self._running[job.id] = (job, future)
         if starting:
             with self._lock:
                 self._place()
 
-    def _drain(self) -> None:
+    def _drain(self, msg: dict | None) -> None:
         while True:
+            if msg is not None and msg is not WAKE:
+                job = self._jobs.get(msg.pop("job", ""))
+                if job is not None:
+                    job.take(unpack(msg))
             try:
                 msg = self._inbox.get_nowait()
             except queue_mod.Empty:
                 break
-            job = self._jobs.get(msg.pop("job", ""))
-            if job is not None:
-                job.take(unpack(msg))
         with self._lock:
             done = [(job, future) for job, future in self._running.values() if future.done()]
         for job, future in done:
@@ -421,12 +426,10 @@ class TrainingService:
         return sum(d) / len(d) if d else 30.0
 
     def _shutdown(self) -> None:
-        for closer in (self._client, self._cluster):
-            if closer is not None:
-                try:
-                    closer.close()
-                except Exception:
-                    log.exception("aeviz: closing the cluster")
+        if self._client is not None:
+            with contextlib.suppress(Exception):
+                self._client.close()
+        processes.stop(self._procs)
 
 
 def _explain(e: BaseException) -> str:

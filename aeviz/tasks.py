@@ -142,7 +142,23 @@ def train_model(p: dict[str, Any], report: Report) -> dict[str, Any]:
     def on_epoch(e: dict[str, Any]) -> None:
         report.epoch({**e, "last": e["epoch"] == last_epoch}, preview)
 
-    history = train(model, data, train_cfg, on_step=report.step, on_epoch=on_epoch, should_stop=report.stop)
+    if train_cfg.greedy:  # a stacked AE (lectures 003, 004): one layer after another
+        from aeviz import stacked
+        from aeviz.training import History
+
+        total, t0 = (len(model_cfg.hidden) + 1) * train_cfg.epochs, time.perf_counter()
+
+        def layer_epoch(k: int, e: int, loss: float) -> None:
+            done = k * train_cfg.epochs + e + 1
+            rate = len(data) * done / (time.perf_counter() - t0)
+            report.step({"step": done, "total_steps": total, "epoch": done, "loss": loss, "recon": loss, "reg": 0.0,
+                         "samples_per_s": rate}, force=True)  # fmt: skip
+
+        curves = stacked.pretrain(model, data, train_cfg, on_epoch=layer_epoch, should_stop=report.stop)
+        history = History(stopped=report.stop(), seconds=time.perf_counter() - t0)
+        history.epochs = [{"layer": k + 1, "loss": c[-1]} for k, c in enumerate(curves) if c]
+    else:
+        history = train(model, data, train_cfg, on_step=report.step, on_epoch=on_epoch, should_stop=report.stop)
     meta = {"dataset": dataset, "recipe": train_cfg.to_dict(), "seconds": history.seconds}
     if p.get("images") is not None:
         meta["data"] = p["images"].recipe()

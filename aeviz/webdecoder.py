@@ -26,7 +26,12 @@ def linear(m: nn.Linear, bn: nn.BatchNorm1d | None = None) -> dict:
     if bn is not None:  # at eval BatchNorm is y = gamma (x - mean) / sqrt(var + eps) + beta: fold it into W, b
         scale = bn.weight.detach() / torch.sqrt(bn.running_var + bn.eps)
         w, b = w * scale[:, None], (b - bn.running_mean) * scale + bn.bias.detach()
-    return {"op": "linear", "in": m.in_features, "out": m.out_features, "w": _b64(w), "b": _b64(b)}
+    return linear_weights(w, b)
+
+
+def linear_weights(w: torch.Tensor, b: torch.Tensor) -> dict:
+    """y = W x + b with W of shape (out, in)."""
+    return {"op": "linear", "in": w.shape[1], "out": w.shape[0], "w": _b64(w), "b": _b64(b)}
 
 
 def conv(m: nn.Conv2d | nn.ConvTranspose2d) -> dict:

@@ -12,6 +12,11 @@ import ctypes
 import os
 import signal
 
+# at import, before torch: a worker starting up (torch, the warm-up run) yields the cores to the
+# web server and to the browsers it serves; so does every job it runs
+with contextlib.suppress(OSError):
+    os.nice(10)
+
 
 def dask_setup(worker) -> None:
     # imported here, not at the top: `dask worker --preload` also imports this module in the nanny
@@ -31,8 +36,6 @@ def dask_setup(worker) -> None:
     # the default dataset read in the background: the worker is ready at once, and the first job
     # rarely waits for the files (load_dataset caches them for the worker's life)
     threading.Thread(target=splits, args=("mnist",), name="aeviz-warm-data", daemon=True).start()
-    with contextlib.suppress(OSError):
-        os.nice(10)
     _die_with_parent()
 
 

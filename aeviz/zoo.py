@@ -169,11 +169,25 @@ def build(only: list[str] | None = None, datasets: tuple[str, ...] = DATASETS, j
             tqdm.write(f"{name}: {entry['train_seconds']:.0f} s, " + ", ".join(f"{k} {v:.4f}" for k, v in m.items()))
             _write(manifest)
     seconds = time.perf_counter() - t_all
+    manifest["baselines"] = pca_baselines(datasets)
+    _write(manifest)
     if set(todo) == {(d, r.key) for d in DATASETS for r in RECIPES}:
         manifest["zoo"] = {"seconds": round(seconds), "workers": jobs, "models": len(todo)}  # the whole zoo's wall time
         _write(manifest)
     tqdm.write(f"zoo: {len(todo)} models in {seconds:.0f} s with {jobs} workers")
     return manifest
+
+
+def pca_baselines(datasets: tuple[str, ...] = DATASETS, ks: tuple[int, ...] = (2, 32)) -> dict[str, dict[str, float]]:
+    """Test MSE of PCA with k components fitted on each training set: the optimum of any linear AE
+    with a k-D code, which the app shows beside the lectures' numbers."""
+    from aeviz.pca import pca_mse
+
+    out = {}
+    for dataset in datasets:
+        train_set, test_set = load_dataset(dataset, "train").floats(), load_dataset(dataset, "test").floats()
+        out[dataset] = {f"pca{k}_mse": round(pca_mse(test_set, k, fit_on=train_set), 6) for k in ks}
+    return out
 
 
 def _schedule(todo: list[tuple[str, str]], models: dict[str, Any]) -> list[tuple[str, str]]:

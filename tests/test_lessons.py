@@ -57,3 +57,76 @@ def test_three_input_relu_example():
     assert torch.equal(r.pre, T([0.0, 2.0])) and torch.equal(r.z, T([0.0, 2.0]))
     assert torch.equal(r.x_hat, T([0.0, 2.0, 0.0]))
     assert r.error == 10.0
+
+
+# --- the lectures' other computations (issue: the five lectures, complete) -------------------------
+
+
+def test_bilinear_keeps_the_slides_corners_and_differs_from_its_inner_numbers():
+    out = lessons.bilinear_upsample()
+    slide = T(lessons.BILINEAR_SLIDE, dtype=torch.float32)
+    assert torch.equal(out[[0, 0, -1, -1], [0, -1, 0, -1]], slide[[0, 0, -1, -1], [0, -1, 0, -1]]), "40, 30, 20, 10"
+    torch.testing.assert_close(out[1, 1], T(30.0))  # the slide prints 31: an illustration, said in the lesson
+    assert not torch.allclose(out, slide)
+
+
+def test_the_kl_sparsity_curve_is_zero_at_rho_and_grows_either_side():
+    rho_hat, kl = lessons.kl_curve(0.2)
+    i = abs(rho_hat - 0.2).argmin()
+    assert kl[i] < 1e-3 and kl[0] > kl[i] and kl[-1] > kl[i] and (kl >= 0).all()
+
+
+def test_a_one_layer_sparse_code_decomposes_the_image_into_its_decoder_columns():
+    from aeviz import ModelConfig, build_model
+
+    model = build_model(ModelConfig(family="sparse", shape=(1, 6, 6), hidden=(), latent=12), seed=0).eval()
+    x = torch.rand(1, 6, 6)
+    d = lessons.decompose(model, x, k=12)  # every unit: the weighted sum is the whole output
+    torch.testing.assert_close(torch.from_numpy(d.partial), model.reconstruct(x[None])[0, 0])
+    assert list(d.weights) == sorted(d.weights, reverse=True)
+
+
+def test_the_vae_step_is_mu_plus_sigma_eps_and_its_loss_parts_make_the_elbo():
+    from torch.distributions import Normal, kl_divergence
+
+    from aeviz import ModelConfig, build_model
+
+    model = build_model(ModelConfig(family="vae", shape=(1, 6, 6), hidden=(16,), latent=3, recon="bce"), seed=0).eval()
+    x = torch.rand(1, 6, 6)
+    s = lessons.vae_step(model, x, seed=4)
+    assert abs(s.z - (s.mu + s.sigma * s.eps)).max() < 1e-6
+    q = Normal(torch.from_numpy(s.mu), torch.from_numpy(s.sigma))
+    assert abs(float(kl_divergence(q, Normal(0.0, 1.0)).sum()) - s.kl) < 1e-4, "the sign lecture 001 drops"
+    same = model.elbo(x[None], generator=torch.Generator().manual_seed(4))
+    assert abs(float(same[0]) + (s.recon + s.kl)) < 1e-3, "ELBO = -(reconstruction + KL) for the same eps"
+
+
+def test_kmeans_purity_and_nmi_on_known_partitions():
+    g = torch.Generator().manual_seed(0)
+    x = torch.cat([torch.randn(40, 3, generator=g) + 8 * c for c in range(3)])
+    y = torch.arange(3).repeat_interleave(40)
+    c = lessons.kmeans(x, 3)
+    assert lessons.purity(c, y) == 1.0 and abs(lessons.nmi(c, y) - 1.0) < 1e-9
+    shuffled = y[torch.randperm(len(y), generator=g)]
+    assert lessons.nmi(c, shuffled) < 0.2 and lessons.purity(c, shuffled) < 0.6
+
+
+def test_stacked_pretraining_beats_raw_pixels_with_100_labels_per_class():
+    """A seeded run on the shipped sample: 1,000 images to pretrain and fine-tune on, 1,000 to test."""
+    from aeviz import stacked
+    from aeviz.config import TrainConfig
+    from aeviz.data import splits
+    from aeviz.models import build_model
+
+    train, test, _ = splits("mnist")  # the sample's halves on a fresh clone
+    cfg = stacked.stacked_config((200, 50)).replace(noise_level=0.0)
+    model = build_model(cfg, seed=0)
+    curves = stacked.pretrain(model, train, TrainConfig(epochs=8, batch_size=64, optimizer="adam", lr=1e-3))
+    assert len(curves) == 2 and all(c[-1] < c[0] for c in curves), "each layer's reconstruction improves"
+    idx = lessons.few_labels(train.y, 100)
+    x, y = train.floats(idx).flatten(1), train.y[idx]
+    xt, yt = test.floats().flatten(1), test.y
+    net = stacked.StackedClassifier(stacked.encoder_of(model), cfg.latent)
+    acc = stacked.finetune(net, x, y, xt, yt, epochs=30)[-1]["test"]
+    raw = lessons.softmax_accuracy(x, y, xt, yt)
+    assert acc > raw, (acc, raw)

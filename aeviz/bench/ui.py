@@ -80,7 +80,7 @@ def slider_drag(page, seconds: float = 2.0) -> tuple[float, list[float]]:
     """Drag the first latent slider back and forth for `seconds`: (decodes per second, latencies ms)."""
     nav(page, "VAE explorer")
     server.wait_for_app_run(page)
-    slider = page.locator("input[type='range'][aria-label='z1']").first
+    slider = page.locator("input[type='range'][aria-label^='z1 ']").first
     slider.wait_for()
     box = slider.bounding_box()
     canvas = page.locator("[data-testid='aez-canvas']").first

@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 import torch
 
-from aeviz.ui import links, share, state, warmup
+from aeviz.ui import links, share, state
 
 # The app's forward passes are small (tens of images): one thread does them in a millisecond or two,
 # while a second OpenMP thread only spins against the browser and the other sessions for the cores.
@@ -26,6 +26,7 @@ PAGE_LIST = [
     ("denoise.py", "Denoise", ":material/blur_off:", "denoise"),
     ("train.py", "Train your own", ":material/model_training:", "train"),
     ("lessons/index.py", "Lessons", ":material/school:", "lessons"),
+    ("lectures.py", "Lecture map", ":material/map:", "lectures"),
 ]
 
 
@@ -65,7 +66,6 @@ def sidebar() -> None:
 
 def main() -> None:
     st.set_page_config(page_title="aeviz — autoencoder lab", page_icon=":material/neurology:", layout="wide")
-    warmup.wait()
     pages = [
         st.Page(PAGES / file, title=title, icon=icon, url_path=url, default=i == 0)
         for i, (file, title, icon, url) in enumerate(PAGE_LIST)

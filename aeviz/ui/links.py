@@ -20,9 +20,10 @@ from aeviz.config import NOISES
 from aeviz.ui import state
 
 PRESENT = "present"  # presenter mode, a session key and a URL parameter
-READ = "links_read"  # the link has been read (once per session)
+WRITTEN = "links_written"  # the query parameters this session last wrote: others come from a link
 # a page's view picker, by URL path
-VIEWS = {"reconstructions": "rec_view", "filters": "filt_view", "latent": "lat_view", "lessons": "lesson"}
+VIEWS = {"reconstructions": "rec_view", "filters": "filt_view", "latent": "lat_view"}
+LESSON = "lesson"  # the Lessons page's picker (session key) and its URL parameter, a lesson's key
 IMAGE = {"latent": "lat_img", "vae": "vae_image"}  # the selected test image
 NOISE_LEVEL = "dn_level_{}"
 
@@ -36,11 +37,11 @@ class Dropped:
 
 
 def read(page: str) -> None:
-    """On a session's first run, before any widget exists: take what the link says, as far as it is valid."""
-    if st.session_state.get(READ):
-        return
-    st.session_state[READ] = True
+    """Before any widget exists: take what a link says (a new session's URL, or a link followed
+    inside the app), as far as it is valid. Parameters this session wrote itself are not read again."""
     q = st.query_params
+    if dict(q) == st.session_state.get(WRITTEN):
+        return
     dropped = Dropped([])
     if (v := q.get(PRESENT)) is not None:
         st.session_state[PRESENT] = v in ("1", "true", "on")
@@ -57,6 +58,11 @@ def read(page: str) -> None:
             dropped.say("model", v, "not on this server for this dataset")
     if (v := q.get("view")) is not None and page in VIEWS:
         st.session_state[VIEWS[page]] = v  # the page checks it against its views (widgets.view)
+    if (v := q.get(LESSON)) is not None and page == "lessons":
+        from aeviz.ui.pages.lessons import lessons
+
+        titles = {key: m.TITLE for key, m in lessons().items()}
+        st.session_state[LESSON] = titles.get(v, v)  # a key, or a title; the page checks it
     if (v := q.get("img")) is not None and page in IMAGE:
         n = len(state.test_set(st.session_state.get(state.DATASET, state.BUILTIN[0])))
         if v.isdigit() and int(v) < n:
@@ -105,6 +111,11 @@ def current(page: str) -> dict[str, str]:
         params["model"] = model
     if page in VIEWS and ss.get(VIEWS[page]):
         params["view"] = str(ss[VIEWS[page]])
+    if page == "lessons" and ss.get(LESSON):
+        from aeviz.ui.pages.lessons import lessons
+
+        keys = {m.TITLE: key for key, m in lessons().items()}
+        params[LESSON] = keys.get(ss[LESSON], str(ss[LESSON]))
     if page in IMAGE and ss.get(IMAGE[page]) is not None and (page != "vae" or ss.get("vae_start") == "a test image"):
         params["img"] = str(ss[IMAGE[page]])
     if page == "vae" and ss.get("vae_z"):
@@ -122,6 +133,7 @@ def current(page: str) -> dict[str, str]:
 def write(page: str) -> None:
     """After the page ran: the URL shows what the page shows (only when it changed: each write is a message)."""
     params = current(page)
+    st.session_state[WRITTEN] = params
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)
 

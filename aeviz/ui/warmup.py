@@ -1,42 +1,52 @@
 """The server's start-up work, in the background while the first browser loads Streamlit's front end.
 Torch-free itself: app.py imports it before anything heavy.
 
-Pages wait for it (`wait`): a first visitor's script importing pandas or torch at the same moment
-as this thread once got "partially initialized module 'pandas'" (2 of 6 cold starts)."""
+Pages wait for its imports (`wait`): two threads importing the same heavy modules at once (torch,
+pandas) once gave "partially initialized module 'pandas'" (2 of 6 cold starts); app.py imports
+pandas before the server starts. Pages do not wait for the models: each loads what it shows
+(`st.cache_resource`, one load per key)."""
 
 from __future__ import annotations
 
+import gc
 import threading
+import time
 
-_done = threading.Event()
+AFTER_FIRST_PAGE = 5.0  # seconds between the models being ready and the workers starting
+_imported = threading.Event()
 _started = threading.Event()
 
 
 def start() -> None:
-    """Import torch and aeviz, load the pretrained models and test sets, start the training service."""
+    """Import torch, aeviz and pandas; load the pretrained models and test sets; start the training service."""
     if _started.is_set():
         return
     _started.set()
 
     def load() -> None:
         try:
-            from aeviz.ui import state
-
-            state.service()  # the training service and its Dask workers start with the server
-            state.warm()
-            # Streamlit imports pandas the first time a component is given a list or a dict (it looks
-            # for data frames in it): 0.2-0.4 s that the first visit to Latent space paid
-            import pandas  # noqa: F401
+            from aeviz.ui import app, state  # noqa: F401 - torch, the models, the pages' modules
         finally:
-            _done.set()
+            _imported.set()
+        state.warm()  # what the first page shows: models and test sets, the default dataset first
+        # then, while the first students look around: the training service's workers (each imports
+        # torch: started with the first page, they competed with it for the cores and made a cold
+        # start ~2 s slower), and the slower caches
+        time.sleep(AFTER_FIRST_PAGE)
+        state.service().wait_ready(180)
+        state.warm_more()
+        # what start-up made (the service's client, the caches) is there for good: the collector
+        # need not walk it again on every collection while the pages are clicked
+        gc.collect()
+        gc.freeze()
 
     threading.Thread(target=load, name="aeviz-warm-up", daemon=True).start()
 
 
 def wait(timeout: float = 120) -> None:
-    """Block until the start-up work is done (at once when there was none, as under AppTest)."""
+    """Block until the start-up imports are done (at once when there was no start-up, as under AppTest)."""
     if _started.is_set():
-        _done.wait(timeout)
+        _imported.wait(timeout)
 
 
 def stop() -> None:

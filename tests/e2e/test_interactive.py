@@ -27,7 +27,7 @@ def drag(page, locator, dx: float, steps: int = 30) -> None:
 
 def test_dragging_a_latent_slider_redraws_while_dragging(app):
     goto(app, "vae")
-    slider = app.locator("input[type='range'][aria-label='z1']").first
+    slider = app.locator("input[type='range'][aria-label^='z1 ']").first
     expect(slider).to_be_visible()
     before = decodes(app)
     drag(app, slider, 120, steps=30)

@@ -33,7 +33,7 @@ def apply_preset() -> None:
         "tr_activation": m.activation, "tr_code": m.code_activation, "tr_recon": m.recon, "tr_sparsity": m.sparsity,
         "tr_rho": m.rho, "tr_beta": m.beta, "tr_noise": m.noise, "tr_noise_level": m.noise_level, "tr_upsample": m.upsample,
         "tr_backbone": m.backbone, "tr_optimizer": t.optimizer, "tr_lr": t.lr, "tr_epochs": t.epochs,
-        "tr_batch": t.batch_size, "tr_samples": t.max_samples or LIMITS.max_samples,
+        "tr_batch": t.batch_size, "tr_samples": t.max_samples or LIMITS.max_samples, "tr_tied": m.tied, "tr_greedy": t.greedy,
     })  # fmt: skip
 
 
@@ -79,6 +79,8 @@ with st.container(border=True):
     w["noise_level"] = c[0].number_input("Noise level", 0.0, 1.0, key="tr_noise_level", help="above 0: trains as a denoiser")
     w["upsample"] = c[1].selectbox("Decoder upsampling", UPSAMPLERS, key="tr_upsample")
     w["backbone"] = c[2].selectbox("Backbone", BACKBONES, key="tr_backbone", help="for the denoising and VAE families")
+    w["tied"] = c[3].toggle("Tied weights", key="tr_tied", help="the decoder is the encoder transposed (FC families)")
+    w["greedy"] = c[3].toggle("Layer by layer", key="tr_greedy", help="a stacked AE: each layer trained on the last one's codes")
 st.caption(
     f"Limits on this server: {limits.describe()}. β is quoted against the reconstruction error summed over an image's "
     "pixels (not averaged), as in the lectures."
@@ -98,11 +100,17 @@ def configs() -> tuple[ModelConfig, TrainConfig, str]:
     model = ModelConfig(
         family=w["family"], shape=SHAPES[dataset], hidden=hidden, latent=int(w["latent"]),
         **{k: w[k] for k in ("activation", "code_activation", "recon", "sparsity", "noise", "upsample", "backbone")},
+        tied=bool(w["tied"]),
         rho=float(w["rho"]), beta=float(w["beta"]), noise_level=float(w["noise_level"]),
     )  # fmt: skip
     n = None if dataset in limits.TOY_DATASETS else int(w["max_samples"])
     train = TrainConfig(
-        epochs=int(w["epochs"]), batch_size=int(w["batch_size"]), optimizer=w["optimizer"], lr=float(w["lr"]), max_samples=n
+        epochs=int(w["epochs"]),
+        batch_size=int(w["batch_size"]),
+        optimizer=w["optimizer"],
+        lr=float(w["lr"]),
+        max_samples=n,
+        greedy=bool(w["greedy"]),
     )
     return model, train, dataset
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-ORDER = ["pca", "q1", "q2", "upsampling", "worked", "bottleneck", "features"]
+ORDER = [
+    "pca", "upsampling", "worked", "vae_math", "capacity", "bottleneck", "sparsity", "q1", "q2", "q3", "stacked",
+    "features", "applications", "errata",
+]  # fmt: skip
 
 
 def lessons() -> dict[str, ModuleType]:

@@ -1,0 +1,73 @@
+"""Child processes that die with their parent: the Dask scheduler and workers, app replicas, HAProxy.
+
+Used by the training service (its own small cluster) and by `python -m aeviz serve`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tcp_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the parent dies, even by SIGKILL (PR_SET_PDEATHSIG).
+    The signal follows the *thread* that started the child: start children from a thread that lives
+    as long as they should (the main thread, or the training service's own)."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+
+
+def start(cmd: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """A child in its own process group (stopped with everything it starts), writing to `log`."""
+    out = open(log, "w")  # noqa: SIM115 - the child writes to it for its whole life
+    child_env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        **(env or {}),
+    }
+    return subprocess.Popen(
+        cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=child_env, preexec_fn=_die_with_parent, start_new_session=True
+    )
+
+
+def stop(procs: list[subprocess.Popen], timeout: float = 20) -> None:
+    """SIGTERM to each child's process group, newest first; SIGKILL what is left after `timeout`."""
+    for p in reversed(procs):
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    for p in reversed(procs):
+        try:
+            p.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+
+
+# `dask scheduler` and `dask worker` (the CLI modules: `dask` itself may not be on PATH in a venv)
+SCHEDULER = [sys.executable, "-m", "distributed.cli.dask_scheduler", "--no-dashboard", "--no-show"]
+WORKER = [sys.executable, "-m", "distributed.cli.dask_worker", "--nthreads", "1", "--nworkers", "1", "--preload", "aeviz.worker",
+          "--no-dashboard", "--memory-limit", "0"]  # fmt: skip
+# a worker that dies mid-job fails that job at once ("try again"), not re-run on another worker
+SCHEDULER_ENV = {"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"}

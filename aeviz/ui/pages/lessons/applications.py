@@ -1,0 +1,96 @@
+"""Lecture 002's applications: infilling, compression, clustering the codes; lecture 001's tied weights."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+import torch
+
+from aeviz import lessons, plots
+from aeviz.tasks import JobSpec
+from aeviz.ui import state
+from aeviz.ui.widgets import run, show
+
+TITLE = "Applications"
+LECTURE = "002"
+
+
+@state.data_cache
+def clustering(name: str, dataset: str) -> list[dict]:
+    """k-means with 10 clusters on 2,000 test images: raw pixels, PCA codes, the model's codes; purity and NMI."""
+    data = state.test_set(dataset)
+    x, y = data.floats()[:2000], data.y[:2000]
+    k = state.get_model(name).latent_size
+    pca, _ = state.pca_for(dataset, min(k, 784))
+    with torch.no_grad():
+        spaces = {
+            "raw pixels (784)": x.flatten(1),
+            f"PCA codes ({min(k, 784)})": pca.encode(x),
+            f"{state.info(name).title[:30]} codes ({k})": state.get_model(name).codes(x),
+        }
+    rows = []
+    for label, feats in spaces.items():
+        c = lessons.kmeans(feats, 10)
+        rows.append({"features": label, "purity": lessons.purity(c, y), "NMI": lessons.nmi(c, y)})
+    return rows
+
+
+def render(sel) -> None:
+    st.subheader("Infilling: hide a block, let the model fill it in")
+    c = st.columns(4)
+    i = int(np.clip(c[0].number_input("Test image #", 0, len(sel.data) - 1, 0, key="ap_image"), 0, len(sel.data) - 1))
+    h, w = sel.data.shape[-2:]
+    size = int(np.clip(c[1].slider("Block size", 2, max(2, h // 2), max(2, h // 4), key="ap_size"), 2, h))
+    top = int(np.clip(c[2].slider("Block top", 0, h - size, (h - size) // 2, key="ap_top"), 0, h - size))
+    left = int(np.clip(c[3].slider("Block left", 0, w - size, (w - size) // 2, key="ap_left"), 0, w - size))
+    x = sel.data.floats(slice(i, i + 1))
+    hidden = x.clone()
+    hidden[..., top : top + size, left : left + size] = 0
+    rows, labels = [x.numpy(), hidden.numpy()], ["image", "block hidden"]
+    names = dict.fromkeys([sel.name, *(state.representative(sel.dataset, f) for f in ("conv", "denoising"))])
+    with torch.no_grad():
+        for n in (n for n in names if n and state.fits(state.get_model(n), sel.dataset)):
+            x_hat = state.get_model(n).reconstruct(hidden)
+            hole = (x_hat - x)[..., top : top + size, left : left + size].square().mean()
+            rows.append(x_hat.numpy())
+            labels.append(f"{state.info(n).title[:26]} · hole MSE {float(hole):.3f}")
+    show(plots.reconstruction_rows(rows, labels, tile_px=72), key="ap_infill")
+
+    st.subheader("Compression")
+    k, pixels = sel.model.latent_size, int(np.prod(sel.data.shape))
+    st.markdown(
+        f"{state.title(sel.name)}: {pixels} pixels → a code of {k} numbers, **{pixels / k:.1f}×** fewer numbers. "
+        f"In bytes: {pixels} (one byte a pixel) → {4 * k} as float32 (**{pixels / (4 * k):.1f}×**), {2 * k} as float16 "
+        f"(**{pixels / (2 * k):.1f}×**); and the decoder must travel too, once. Lossy: the MSE above is the price."
+    )
+
+    st.subheader("Clustering the codes (k-means, 10 clusters)")
+    if sel.data.y is None or sel.dataset not in state.BUILTIN:
+        st.info("Clustering is scored against labels: pick MNIST or Fashion-MNIST.")
+    else:
+        st.dataframe(
+            pd.DataFrame(clustering(sel.name, sel.dataset)).set_index("features").style.format("{:.3f}"), width="content"
+        )
+        st.caption(
+            "Purity: the share of images in a cluster whose class is that cluster's most common one. NMI: the "
+            "normalised mutual information between clusters and classes (0 none, 1 the same partition)."
+        )
+
+    st.subheader("Tied weights (lecture 001: x′ = σ(Wᵀ h + b′))")
+    r = run(JobSpec.of("tied", shared=True, dataset="mnist", latent=32), "the tied and untied one-layer AEs")
+    if r is not None:
+        st.dataframe(
+            pd.DataFrame({k: {"test MSE": v["mse"], "parameters": v["params"]} for k, v in r.items()}).T, width="content"
+        )
+        show(
+            plots.filter_grid(
+                np.concatenate([r["untied"]["filters"], r["tied"]["filters"]]),
+                cols=16,
+                tile_px=40,
+                title="First 16 encoder filters: untied (top), tied (bottom)",
+            ),
+            key="ap_tied",
+        )
+        st.caption(
+            "The tied decoder reuses the encoder's weights, transposed: half the parameters. Train one on the Train "
+            "page with 'Tied weights'."
+        )

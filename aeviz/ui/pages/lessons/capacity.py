@@ -1,0 +1,91 @@
+"""Lecture 001's failures, and lecture 000's data-specificity: when an autoencoder learns nothing useful."""
+
+import numpy as np
+import streamlit as st
+import torch
+
+from aeviz import plots
+from aeviz.tasks import JobSpec
+from aeviz.ui import state
+from aeviz.ui.widgets import run, show
+
+TITLE = "Capacity and failure"
+LECTURE = "001"
+
+
+@state.data_cache
+def errors(name: str, dataset: str) -> np.ndarray:
+    """Per-image MSE of a model on a dataset's test images (a model of one dataset, images of another)."""
+    x, model = state.test_floats(dataset)[:2000], state.get_model(name)
+    with torch.no_grad():
+        return (model.reconstruct(x) - x).square().flatten(1).mean(1).numpy()
+
+
+def render(sel) -> None:
+    st.markdown(
+        "Lecture 001: an autoencoder that *can* copy its input learns nothing about the data. Three ways to get there, "
+        "trained once per server on the training service, then lecture 000's *data-specific*: a model of one dataset on another."
+    )
+    r = run(JobSpec.of("capacity", shared=True, dataset="mnist"), "the three experiments")
+    if r is not None:
+        st.subheader("Overcomplete: a code larger than the input")
+        a, b = st.columns(2)
+        a.metric("linear 784 → 32 → 784: MSE on digits / on noise", f"{r['under']['digits']:.4f} / {r['under']['noise']:.4f}")
+        b.metric("linear 784 → 1000 → 784: MSE on digits / on noise", f"{r['over']['digits']:.4f} / {r['over']['noise']:.4f}")
+        show(
+            plots.reconstruction_rows(
+                [r["under"]["noise_images"][:6], r["under"]["noise_images"][6:], r["over"]["noise_images"][6:]],
+                ["uniform noise", "784 → 32", "784 → 1000"],
+                tile_px=56,
+            ),
+            key="cap_noise",
+        )
+        st.caption("The overcomplete AE reconstructs pure noise too: it learned to copy, not what digits look like.")
+        m = r["memorise"]
+        st.subheader("A 1-D code and a powerful encoder (512-256)")
+        a, b = st.columns(2)
+        a.metric("MSE on its 32 training images", f"{m['train_mse']:.4f}")
+        b.metric("MSE on test images", f"{m['test_mse']:.4f}")
+        show(
+            plots.reconstruction_rows(
+                [m["train"][:8], m["train"][8:], m["test"][:8], m["test"][8:]],
+                ["training images", "their outputs", "test images", "their outputs"],
+                tile_px=48,
+            ),
+            key="cap_mem",
+        )
+        order = np.argsort(m["codes"])
+        show(
+            plots.bar(
+                [f"#{i}" for i in order], m["codes"][order].tolist(), title="Each training image's one code, sorted", fmt=".1f"
+            ),
+            key="cap_codes",
+        )
+        st.caption(
+            "Each training image gets a place of its own on the line, and the decoder learns to give that image back: "
+            "the lecture's 'map x⁽ⁱ⁾ to code i'. New images fall between places and come out as someone else."
+        )
+        o = r["one"]
+        st.subheader("One training image")
+        show(
+            plots.reconstruction_rows(
+                [np.repeat(o["image"], 8, 0), o["test"][:8], o["test"][8:]],
+                ["the one training image", "test images", "their outputs"],
+                tile_px=48,
+            ),
+            key="cap_one",
+        )
+    st.subheader("Data-specific: a model of one dataset, images of another")
+    pairs = [(n, d) for n in ("mnist-conv", "fashion-conv") for d in state.BUILTIN if n in state.manifest()]
+    if pairs:
+        series = {f"{state.info(n).dataset} model on {state.DATASET_TITLES[d]}": errors(n, d) for n, d in pairs}
+        show(
+            plots.histograms(
+                {k: np.log10(v) for k, v in series.items()}, title="Per-image MSE (log10), 2,000 test images each", x="log10 MSE"
+            ),
+            key="cap_specific",
+        )
+        st.caption(
+            "Lecture 001: an autoencoder for cats does poorly on trees. Each conv AE reconstructs its own dataset's "
+            "images far better than the other's: " + ", ".join(f"{k}: median {np.median(v):.4f}" for k, v in series.items()) + "."
+        )
