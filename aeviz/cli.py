@@ -37,11 +37,17 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--max-samples", type=int, help="train on the first N images only")
     t.add_argument("--out", type=Path, default=Path("runs"), help="folder for the checkpoint")
+    t.add_argument("--data", type=Path, help="your own images: a .zip (class sub-folders are labels), a folder, or an .npz")
+    t.add_argument("--color", action="store_true", help="with --data: colour images (3 channels)")
+    t.add_argument("--size", type=int, help="with --data: images resized to S x S (28, 32 or 64; default 28, colour 32)")
+    t.add_argument("--crop", choices=["resize", "mnist"], default="resize", help="with --data: how pictures become images")
+    t.add_argument("--invert", choices=["auto", "always", "never"], default="auto")
 
     e = sub.add_parser("eval", help="print a model's test metrics")
     e.add_argument("model", help="a pretrained name (see `list`) or a checkpoint path")
     e.add_argument("--dataset", choices=[*DATASETS, "patterns", "random"], help="default: the model's own")
     e.add_argument("--json", action="store_true", help="machine-readable output")
+    e.add_argument("--data", type=Path, help="your own images (.zip, folder, .npz), made as the model's training images were")
 
     sub.add_parser("list", help="list model families, presets and pretrained models")
 
@@ -95,7 +101,17 @@ def cmd_train(a: argparse.Namespace) -> int:
     model_cfg = model_cfg.replace(**{k: v for k in fields if (v := getattr(a, k)) is not None})
     t_over = {"epochs": a.epochs, "batch_size": a.batch_size, "lr": a.lr, "optimizer": a.optimizer, "max_samples": a.max_samples}
     train_cfg = train_cfg.replace(seed=a.seed, **{k: v for k, v in t_over.items() if v is not None})
-    train_set, test_set = load(dataset, "train"), load(dataset, "test")
+    meta_data = {}
+    if a.data is not None:
+        from aeviz import userdata
+
+        recipe = userdata.Recipe(color=a.color, size=a.size or (32 if a.color else 28), crop=a.crop, invert=a.invert)
+        own = userdata.load(a.data, recipe)
+        train_set, test_set, dataset = own.train, own.test, own.name
+        meta_data = {"data": {"name": own.name, **own.recipe.to_dict()}}
+        print(f"{a.data}: {userdata.describe(own)}", file=sys.stderr)
+    else:
+        train_set, test_set = load(dataset, "train"), load(dataset, "test")
     model_cfg = model_cfg.replace(shape=train_set.shape)
     model = build_model(model_cfg, seed=a.seed)
     n = min(len(train_set), train_cfg.max_samples or len(train_set))
@@ -104,7 +120,9 @@ def cmd_train(a: argparse.Namespace) -> int:
         history = train(model, train_set, train_cfg, on_step=on_step)
     metrics = evaluate(model, test_set)
     out = a.out / f"{dataset}-{name}.safetensors"
-    checkpoint.save(model, out, dataset=dataset, recipe=train_cfg.to_dict(), metrics=metrics, seconds=history.seconds)
+    checkpoint.save(
+        model, out, dataset=dataset, recipe=train_cfg.to_dict(), metrics=metrics, seconds=history.seconds, **meta_data
+    )
     print(f"trained {name} on {dataset} in {history.seconds:.1f} s: " + _fmt(metrics))
     print(f"saved {out}")
     return 0
@@ -118,6 +136,7 @@ def cmd_eval(a: argparse.Namespace) -> int:
     from aeviz import evaluate
 
     models = checkpoint.read_manifest()["models"]
+    meta: dict = {}
     if a.model in models:
         model, own = checkpoint.load_pretrained(a.model), models[a.model]["dataset"]
     elif Path(a.model).is_file():
@@ -125,10 +144,22 @@ def cmd_eval(a: argparse.Namespace) -> int:
         own = meta.get("dataset")
     else:
         raise checkpoint.CheckpointError(f"{a.model!r} is neither a pretrained model ({', '.join(models)}) nor a file")
-    dataset = a.dataset or own
-    if dataset is None:
-        raise ValueError("the checkpoint does not say which dataset it is for: give --dataset")
-    test = load(dataset, "test")
+    if a.data is not None:  # new images, made as the model's training images were (the recipe in its metadata)
+        import torch
+
+        from aeviz import userdata
+
+        recipe = (meta.get("data") or {}) if a.model not in models else {}
+        recipe = userdata.Recipe(**{k: v for k, v in recipe.items() if k in ("color", "size", "crop", "invert")})
+        if recipe.shape != tuple(model.config.shape):
+            recipe = userdata.Recipe(color=model.config.shape[0] == 3, size=model.config.shape[1])
+        data = userdata.load(a.data, recipe)
+        test, dataset = userdata.ImageSet(torch.cat([data.train.x, data.test.x]), None, data.name), str(a.data)
+    else:
+        dataset = a.dataset or own
+        if dataset is None:
+            raise ValueError("the checkpoint does not say which dataset it is for: give --dataset or --data")
+        test = load(dataset, "test")
     if tuple(test.shape) != tuple(model.config.shape):
         raise ValueError(f"the model takes {model.config.shape} images, {dataset} has {test.shape}")
     metrics = evaluate(model, test)
@@ -197,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
             "lectures": cmd_lectures,
         }
         return commands[a.command](a)
-    except (DataUnavailable, checkpoint.CheckpointError, ValueError, FileNotFoundError, RuntimeError) as e:
+    except (DataUnavailable, checkpoint.CheckpointError, ValueError, FileNotFoundError, RuntimeError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         # a bad value is a usage error (2); a missing dataset, a refused checkpoint or a failed start is not (1)
         return 2 if type(e) is ValueError else 1

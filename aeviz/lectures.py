@@ -116,7 +116,13 @@ ITEMS: list[Item] = [
         view="Walk between images",
     ),
     _i("002-clustering", "Codes that cluster by content (contextual learning)", LESSON, lesson="applications"),
-    _i("002-faces", "Faces and photos (Olivetti, the eagle)", status="missing", note="own-image datasets are a later issue"),
+    _i(
+        "002-faces",
+        "Faces and photos (Olivetti, the eagle)",
+        "data",
+        status="partial",
+        note="the app ships no faces: upload them (e.g. Olivetti as an .npz, photos in a zip, colour 64×64) on Your images",
+    ),
     # --- 003 ---------------------------------------------------------------------------------------
     _i("003-definition", "f(X) = s(Wᴱ X + bᴱ), g(Z) = s(Wᴰ Z + bᴰ)", LESSON, lesson="worked"),
     _i("003-three-input", "The 3-input ReLU example, with its Wᵀz slip", LESSON, lesson="worked"),

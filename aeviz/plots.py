@@ -81,7 +81,10 @@ def scaled(fig: go.Figure, k: float) -> go.Figure:
 
 
 def mosaic(images: np.ndarray, cols: int, gap: int = 1) -> np.ndarray:
-    """(N, H, W) -> one (rows*(H+gap)-gap, cols*(W+gap)-gap) array, NaN between tiles and after the last."""
+    """(N, H, W) -> one (rows*(H+gap)-gap, cols*(W+gap)-gap) array, NaN between tiles and after the
+    last; colour (N, 3, H, W) -> the same with a last axis of 3."""
+    if images.ndim == 4:  # colour: each channel's mosaic, stacked last
+        return np.stack([mosaic(images[:, k], cols, gap) for k in range(images.shape[1])], -1)
     n, h, w = images.shape
     rows = max(1, math.ceil(n / cols))
     out = np.full((rows * (h + gap) - gap, cols * (w + gap) - gap), np.nan, dtype=np.float32)
@@ -89,6 +92,23 @@ def mosaic(images: np.ndarray, cols: int, gap: int = 1) -> np.ndarray:
         r, c = divmod(i, cols)
         out[r * (h + gap) : r * (h + gap) + h, c * (w + gap) : c * (w + gap) + w] = images[i]
     return out
+
+
+def is_colour(images: np.ndarray) -> bool:
+    """(N, 3, H, W): colour images (gray ones are (N, H, W) or (N, 1, H, W))."""
+    return np.ndim(images) == 4 and np.shape(images)[1] == 3
+
+
+def gray(images: np.ndarray) -> np.ndarray:
+    """(N, H, W) from (N, H, W) or (N, 1, H, W)."""
+    images = np.asarray(images, dtype=np.float32)
+    return images.reshape(len(images), *images.shape[-2:])
+
+
+def rgb(m: np.ndarray, zmin: float = 0.0, zmax: float = 1.0) -> np.ndarray:
+    """A colour mosaic (H, W, 3) of values in [zmin, zmax] as uint8 pixels, the NaN gaps white."""
+    t = np.clip((m - zmin) / max(zmax - zmin, 1e-12), 0, 1)
+    return np.where(np.isnan(m), 255, np.round(np.nan_to_num(t) * 255)).astype(np.uint8)
 
 
 def _key(colorscale: Any) -> Any:
@@ -124,7 +144,8 @@ def levels(z: np.ndarray, zmin: float, zmax: float, slot: int = 0, slots: int = 
 def png_uri(pixels: np.ndarray, scale: int = 1, colors: np.ndarray | None = None) -> str:
     """A data URI of (H, W) uint8 pixels, each repeated `scale` times along both axes (nearest):
     gray levels, or indices into `colors` ((256, 3) uint8, a `palette`). One byte a pixel: a third
-    of the RGB image's work to deflate and to send, and the colours are exact all the same."""
+    of the RGB image's work to deflate and to send, and the colours are exact all the same. Colour
+    pictures ((H, W, 3) uint8) are RGB PNGs."""
     if scale > 1:
         pixels = pixels.repeat(scale, 0).repeat(scale, 1)
     img = Image.fromarray(pixels)
@@ -219,10 +240,15 @@ def image_grid(
     tile_px: int = 56,
     col_labels: Sequence[str] | None = None,
 ) -> go.Figure:
-    """A grid of (N, H, W) images as one crisp picture; `col_labels` go under the first row's tiles."""
+    """A grid of (N, H, W) images (or colour, (N, 3, H, W)) as one crisp picture; `col_labels` go
+    under the first row's tiles."""
     images = np.asarray(images, dtype=np.float32)
-    if images.ndim == 4:
-        images = images[:, 0]  # (N, 1, H, W) -> (N, H, W)
+    if is_colour(images):
+        n, _, h, w = images.shape
+        trace, layout = _picture(rgb(mosaic(images, max(1, min(cols, n))), zmin, zmax), None, (h, w), tile_px, title)
+        _label_tiles(layout, (h, w), cols=col_labels)
+        return figure([trace], layout)
+    images = gray(images)
     n, h, w = images.shape
     idx = levels(mosaic(images, max(1, min(cols, n))), zmin, zmax)
     trace, layout = _picture(idx, palette((_key(colorscale),)), (h, w), tile_px, title)
@@ -236,7 +262,7 @@ def _picture(idx: np.ndarray, colors: np.ndarray, tile: tuple[int, int], tile_px
     """The image trace of a mosaic's palette indices and its layout, each tile drawn about `tile_px` pixels tall."""
     px = tile_px / max(tile)
     height = int(idx.shape[0] * px) + (60 if title else 20)
-    return image_trace(idx, colors, max(1, round(px))), _image_layout(title, height, idx.shape)
+    return image_trace(idx, colors, max(1, round(px))), _image_layout(title, height, idx.shape[:2])
 
 
 def _label_tiles(
@@ -262,7 +288,9 @@ def filter_grid(weights: np.ndarray, cols: int = 16, *, title: str | None = None
     says the sign, which is what the lesson is about.
     """
     w = np.asarray(weights, dtype=np.float32)
-    w = w / np.maximum(np.abs(w).reshape(len(w), -1).max(1), 1e-12)[:, None, None]
+    w = w / np.maximum(np.abs(w).reshape(len(w), -1).max(1), 1e-12).reshape(-1, *[1] * (w.ndim - 1))
+    if is_colour(w):  # a colour input layer's filters: each channel's weight as that colour, 0 at mid-grey
+        return image_grid(w, cols, title=title, zmin=-1, zmax=1, tile_px=tile_px)
     return image_grid(w, cols, title=title, zmin=-1, zmax=1, colorscale=DIVERGING, tile_px=tile_px)
 
 
@@ -280,14 +308,21 @@ def reconstruction_rows(
     Each row may have its own colour scale over [0, 1] (gray by default; "Hot" suits errors);
     `col_labels` go under the columns (e.g. each image's MSE).
     """
-    rows = [np.asarray(r, dtype=np.float32).reshape(len(r), *np.shape(r)[-2:]) for r in rows]
-    n, h, w = rows[0].shape
     keys = [_key(cs) for cs in colorscales or [GRAY] * len(rows)]
     slots = tuple(dict.fromkeys(keys))  # each colour scale once in the palette
-    white = np.full((1, n * (w + 1) - 1), GAP, np.uint8)
-    parts = [levels(mosaic(r, n), 0.0, 1.0, slots.index(k), len(slots)) for r, k in zip(rows, keys, strict=True)]
+    colour = any(is_colour(r) for r in rows)
+    rows = [np.asarray(r, dtype=np.float32) if is_colour(r) else gray(r) for r in rows]
+    n, h, w = len(rows[0]), *rows[0].shape[-2:]
+    parts = []
+    for r, k in zip(rows, keys, strict=True):
+        if is_colour(r):
+            parts.append(rgb(mosaic(r, n)))
+        else:  # palette indices; in a colour figure, their colours
+            idx = levels(mosaic(r, n), 0.0, 1.0, slots.index(k), len(slots))
+            parts.append(palette(slots)[idx] if colour else idx)
+    white = np.full((1, *parts[0].shape[1:]), 255 if colour else GAP, np.uint8)
     idx = np.concatenate([p for part in parts for p in (part, white)][:-1])
-    trace, layout = _picture(idx, palette(slots), (h, w), tile_px, title)
+    trace, layout = _picture(idx, None if colour else palette(slots), (h, w), tile_px, title)
     _label_tiles(layout, (h, w), rows=labels, cols=col_labels)
     return figure([trace], layout)
 
@@ -340,13 +375,15 @@ def manifold(images: np.ndarray, extent: tuple[float, float, float, float], *, t
 
     Row 0 of `images` is the top of the plot (largest z2).
     """
-    (n_y, n_x), (h, w) = images.shape[:2], images.shape[-2:]  # (n, n, H, W) or (n, n, 1, H, W)
-    z = mosaic(images.reshape(-1, h, w), n_x, gap=0)
+    (n_y, n_x), (h, w) = images.shape[:2], images.shape[-2:]  # (n, n, H, W), (n, n, 1, H, W) or colour (n, n, 3, H, W)
+    colour = images.ndim == 5 and images.shape[2] == 3
+    z = mosaic(images.reshape(-1, 3, h, w) if colour else images.reshape(-1, h, w), n_x, gap=0)
     x0, x1, y0, y1 = extent
     dx, dy = (x1 - x0) / (n_x * w), (y1 - y0) / (n_y * h)
     # row 0 at the top: pixel (i, j) centred on (x0 + (j + 1/2) dx, y1 - (i + 1/2) dy), z2 growing upwards
     scale = max(1, round(560 / z.shape[0]))
-    trace = image_trace(levels(z, 0, 1), palette((_key(GRAY),)), scale, x0 + dx / 2, dx, y1 - dy / 2, -dy)
+    pixels, colors = (rgb(z), None) if colour else (levels(z, 0, 1), palette((_key(GRAY),)))
+    trace = image_trace(pixels, colors, scale, x0 + dx / 2, dx, y1 - dy / 2, -dy)
     layout = _layout(
         title,
         560,
@@ -373,15 +410,24 @@ def loss_curve(steps: Sequence[dict[str, float]], *, title: str | None = "Traini
 
 
 def curves(
-    series: dict[str, Sequence[float]], *, title: str | None = None, x: str = "step", y: str = "loss", log: bool = False
+    series: dict[str, Sequence[float]],
+    *,
+    title: str | None = None,
+    x: str = "step",
+    y: str = "loss",
+    log: bool = False,
+    x_values: Sequence[float] | None = None,
 ) -> go.Figure:
-    """Learning curves: one line per named series, against its index (1, 2, ...)."""
+    """Curves: one line per named series, against `x_values` (default its index, 1, 2, ...)."""
     data = [
-        {"type": "scatter", "x": np.arange(1, len(v) + 1), "y": np.asarray(v, np.float64), "mode": "lines", "name": name}
+        {"type": "scatter", "x": np.asarray(x_values) if x_values is not None else np.arange(1, len(v) + 1),
+         "y": np.asarray(v, np.float64), "mode": "lines", "name": name}
         for name, v in series.items()
-    ]
+    ]  # fmt: skip
     yaxis = {"title": {"text": y}, **({"type": "log"} if log else {})}
-    return figure(data, _layout(title, 320, xaxis={"title": {"text": x}}, yaxis=yaxis))
+    layout = _layout(title, 320, xaxis={"title": {"text": x}}, yaxis=yaxis)
+    layout["margin"]["r"] = LEGEND_PX + CHAR_PX * max((len(n) for n in series), default=0)  # room for the legend
+    return figure(data, layout)
 
 
 def _num(x: float, fmt: str) -> str:

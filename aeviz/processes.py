@@ -38,16 +38,23 @@ def _die_with_parent() -> None:
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
 
 
-def start(cmd: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
-    """A child in its own process group (stopped with everything it starts), writing to `log`."""
+def start(cmd: list[str], log: Path, env: dict[str, str] | None = None, nice: int = 0) -> subprocess.Popen:
+    """A child in its own process group (stopped with everything it starts), writing to `log`; with
+    `nice`, at a lower priority (the Dask scheduler: its bookkeeping can wait, a page being clicked cannot)."""
     out = open(log, "w")  # noqa: SIM115 - the child writes to it for its whole life
     child_env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         **(env or {}),
     }
+
+    def prepare() -> None:
+        _die_with_parent()
+        if nice:
+            os.nice(nice)
+
     return subprocess.Popen(
-        cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=child_env, preexec_fn=_die_with_parent, start_new_session=True
+        cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=child_env, preexec_fn=prepare, start_new_session=True
     )
 
 

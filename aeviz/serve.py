@@ -110,15 +110,15 @@ class Topology:
         self.scheduler = f"tcp://127.0.0.1:{processes.free_port()}"
         self.replica_ports = [processes.free_port() for _ in range(replicas)]
 
-    def _start(self, name: str, cmd: list[str], env: dict | None = None) -> Child:
+    def _start(self, name: str, cmd: list[str], env: dict | None = None, nice: int = 0) -> Child:
         log = self.logs / f"{name}.log"
-        child = Child(name, processes.start(cmd, log, env), log)
+        child = Child(name, processes.start(cmd, log, env, nice), log)
         self.children.append(child)
         return child
 
     def start(self) -> None:
         host, port = self.scheduler.removeprefix("tcp://").split(":")
-        self._start("scheduler", [*processes.SCHEDULER, "--host", host, "--port", port], processes.SCHEDULER_ENV)
+        self._start("scheduler", [*processes.SCHEDULER, "--host", host, "--port", port], processes.SCHEDULER_ENV, nice=5)
         self._wait(lambda: processes.tcp_open(host, int(port)), "the Dask scheduler", 60)
         for i in range(self.workers):
             self.start_worker(i)

@@ -192,7 +192,7 @@ class TrainingService:
             port = processes.free_port()
             self.scheduler = f"tcp://127.0.0.1:{port}"
             cmd = [*processes.SCHEDULER, "--host", "127.0.0.1", "--port", str(port)]
-            self._procs.append(processes.start(cmd, logs / "scheduler.log", processes.SCHEDULER_ENV))
+            self._procs.append(processes.start(cmd, logs / "scheduler.log", processes.SCHEDULER_ENV, nice=5))
             deadline = time.monotonic() + 60
             while not processes.tcp_open("127.0.0.1", port):
                 if time.monotonic() > deadline or self._procs[0].poll() is not None:

@@ -161,7 +161,7 @@ def train_model(p: dict[str, Any], report: Report) -> dict[str, Any]:
         history = train(model, data, train_cfg, on_step=report.step, on_epoch=on_epoch, should_stop=report.stop)
     meta = {"dataset": dataset, "recipe": train_cfg.to_dict(), "seconds": history.seconds}
     if p.get("images") is not None:
-        meta["data"] = p["images"].recipe()
+        meta["data"] = {"name": p["images"].name, **p["images"].recipe.to_dict()}
     # float16, as the app keeps and downloads it: metrics measured on the weights as kept
     saved, _ = checkpoint.from_bytes(checkpoint.to_bytes(model, half=True, **meta))
     metrics = evaluate(saved, test)
@@ -169,6 +169,24 @@ def train_model(p: dict[str, Any], report: Report) -> dict[str, Any]:
         "checkpoint": checkpoint.to_bytes(saved, half=True, **meta, metrics=metrics), "metrics": metrics,
         "stopped": history.stopped, "timed_out": report.timed_out, "seconds": history.seconds, "note": note,
     }  # fmt: skip
+
+
+@task("ingest")
+def ingest(p: dict[str, Any], report: Report):
+    """Decode a class's upload into a dataset (aeviz.userdata): a zip, image files, an .npz, or one
+    of torchvision's sets by name. Thousands of images take seconds: not in a page's thread."""
+    from aeviz import userdata
+    from aeviz.data import data_root
+
+    recipe = userdata.Recipe(**p["recipe"]) if p.get("recipe") else userdata.Recipe()
+    if p.get("torchvision"):
+        return userdata.fetch(p["torchvision"], data_root())
+    items = []
+    for name, blob in p["files"]:
+        if name.lower().endswith(".npz"):
+            return userdata.from_npz(blob, p["name"], p.get("test_share", 0.1))
+        items += userdata.read_zip(blob) if name.lower().endswith(".zip") else [(name, None, blob)]
+    return userdata.from_images(items, recipe, p["name"], p.get("test_share", 0.1), p.get("seed", 0))
 
 
 # importing the modules that define more tasks fills the registry

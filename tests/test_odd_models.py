@@ -54,6 +54,20 @@ def app_with(name: str, dataset: str, config: ModelConfig):
     return at.run()
 
 
+def visit_every_view(at, pages, model: str) -> None:
+    """Every page and each of its views: none raises, and the sidebar keeps the model picked."""
+    for where in pages:
+        at.switch_page(page(where)).run()
+        assert not at.exception, (where, [e.value for e in at.exception])
+        key, options = VIEWS.get(where, (None, [None]))
+        for option in options:
+            if key:
+                at.session_state[key] = option
+                at.run()
+            assert not at.exception, (where, option, [e.value for e in at.exception])
+            assert at.session_state["model"] == model
+
+
 @pytest.mark.parametrize("case", list(ODD))
 def test_every_page_and_view_shows_the_model_or_says_why_not(case):
     dataset, config = ODD[case]
@@ -61,16 +75,7 @@ def test_every_page_and_view_shows_the_model_or_says_why_not(case):
     at = app_with(name, dataset, config)
     assert not at.exception, at.exception
     assert at.session_state["model"] == name, "the sidebar keeps the odd model picked"
-    for where in PAGES:
-        at.switch_page(page(where)).run()
-        assert not at.exception, (where, at.exception)
-        key, options = VIEWS.get(where, (None, [None]))
-        for option in options:
-            if key:
-                at.session_state[key] = option
-                at.run()
-            assert not at.exception, (where, option, [e.value for e in at.exception])
-            assert at.session_state["model"] == name
+    visit_every_view(at, PAGES, name)
 
 
 def test_a_stale_or_crafted_view_falls_back_to_the_first():
@@ -79,3 +84,32 @@ def test_a_stale_or_crafted_view_falls_back_to_the_first():
     at.session_state["lat_view"] = "no such view"
     at.run()
     assert not at.exception and at.session_state["lat_view"] == "Codes"
+
+
+def _own_dataset(colour: bool):
+    from aeviz import userdata
+    from aeviz.bench.synthetic import letters_zip, shapes_zip
+
+    if colour:
+        return userdata.from_images(userdata.read_zip(shapes_zip(per_class=12)), userdata.Recipe(color=True, size=32), "shapes")
+    return userdata.from_images(userdata.read_zip(letters_zip(per_class=12)), userdata.Recipe(), "letters")
+
+
+@pytest.mark.parametrize("colour", [False, True], ids=["gray letters", "colour shapes"])
+@pytest.mark.parametrize("family", ["conv", "vae", "mlp"])
+def test_every_page_works_on_a_classs_own_images(colour, family):
+    data = _own_dataset(colour)
+    name, model_name = f"own-test-{family}-{colour}", f"yours-own-{family}-{colour}"
+    data.name = name
+    config = ModelConfig(family=family, shape=data.shape, latent=2 if family == "vae" else 8, hidden=(32,))
+    model = aeviz.build_model(config, seed=0).eval().requires_grad_(False)
+    blob = checkpoint.to_bytes(model, half=True, dataset=name)
+    at = new_app()
+    at.session_state["own_datasets"] = {name: data}
+    at.session_state["own_models"] = {
+        model_name: OwnModel(model, ModelInfo(model_name, "own", name, model.config, {}, True), blob)
+    }
+    at.session_state["dataset"], at.session_state["model"] = name, model_name
+    at.run()
+    assert not at.exception and at.session_state["model"] == model_name
+    visit_every_view(at, [*PAGES, "data"], model_name)

@@ -80,6 +80,7 @@ class Stats:
     own: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # student -> tags of their models
     seen: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # student -> tags in their picker
     failures: list[str] = field(default_factory=list)  # protocol failures (timeouts, closed sockets)
+    replicas: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # behind HAProxy: students per replica
 
     def record(self, kind: str, page: str, result) -> None:
         if result is None:
@@ -107,6 +108,8 @@ async def student_life(i: int, url: str, until: float, trains: bool, crafted: fl
     try:
         r = await s.connect()
         stats.record("first load", page, r)
+        if "SRV" in s.cookies:  # behind `aeviz serve`'s HAProxy: the replica this student is pinned to
+            stats.replicas[s.cookies["SRV"]] += 1
         while time.monotonic() < until:
             await asyncio.sleep(rng.uniform(1, 5))  # think time
             if time.monotonic() >= until:
@@ -259,6 +262,8 @@ async def run(a: argparse.Namespace, url: str, pids: list[int]) -> int:
                 leaks.append(f"{name} sees {other}'s model(s) {sorted(seen & tags)}")
 
     print(f"\n{a.sessions} students for {elapsed:.0f} s against {url} ({n_train} training, think 1-5 s)")
+    if stats.replicas:
+        print("students per replica: " + ", ".join(f"{k} {v}" for k, v in sorted(stats.replicas.items())))
     report(stats)
     if pids:
         end = _rss(pids)

@@ -25,6 +25,7 @@ PAGE_LIST = [
     ("upload.py", "Upload & draw", ":material/draw:", "upload"),
     ("denoise.py", "Denoise", ":material/blur_off:", "denoise"),
     ("train.py", "Train your own", ":material/model_training:", "train"),
+    ("data.py", "Your images", ":material/photo_library:", "data"),
     ("lessons/index.py", "Lessons", ":material/school:", "lessons"),
     ("lectures.py", "Lecture map", ":material/map:", "lectures"),
 ]
@@ -44,16 +45,21 @@ def sidebar() -> None:
     # Each picker's default is its current value, not the first option: the browser shows a widget's
     # default whenever it missed the run that set its value (a page clicked while the app is still
     # loading), and sent that back on the next run, silently switching the model.
-    if pick := st.session_state.pop(state.PICK, None):  # a model just trained or uploaded
+    if pick := st.session_state.pop(state.PICK, None):  # a model (or a dataset) just trained or uploaded
         st.session_state[state.DATASET], st.session_state[state.MODEL] = pick
     names = state.datasets()
+    titles = {n: state.dataset_title(n) for n in names}
     current = st.session_state.get(state.DATASET)
     if current not in names:  # a crafted value, or a toy set whose models were deleted
         current = st.session_state[state.DATASET] = names[0]
     dataset = st.sidebar.selectbox(
-        "Dataset", names, index=names.index(current), format_func=state.DATASET_TITLES.get, key=state.DATASET
+        "Dataset", names, index=names.index(current), format_func=titles.__getitem__, key=state.DATASET
     )
     models = state.model_names(dataset)
+    if not models:  # a class's own images, before a model is trained on them
+        st.session_state[state.MODEL] = None
+        st.sidebar.info("No model for these images yet: train one on the Train page.")
+        return
     current = st.session_state.get(state.MODEL)
     if current not in models:  # e.g. mnist-conv -> fashion-conv after switching datasets
         twin = f"{dataset}-{current.split('-', 1)[1]}" if current and "-" in current else None

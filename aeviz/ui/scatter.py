@@ -34,12 +34,17 @@ def spec(fig: go.Figure, images: np.ndarray, rows: np.ndarray) -> dict:
     JSON, its plotly.js config, an id that changes with it, and the preview of rows[i], images[i]
     ((N, H, W) or (N, 1, H, W) uint8), as a tile of one gray PNG sprite sheet of COLS tiles a row.
     Build it once per figure (the page caches it): every run and every click send it as it is."""
-    images = np.asarray(images).reshape(len(rows), *np.shape(images)[-2:])
+    images = np.asarray(images)
+    if plots.is_colour(images):  # an RGB sprite sheet
+        sprite = plots.png_uri(plots.rgb(plots.mosaic(images.astype(np.float32) / 255, COLS, gap=0)))
+    else:
+        images = images.reshape(len(rows), *images.shape[-2:])
+        sprite = plots.png_uri(np.nan_to_num(plots.mosaic(images, COLS, gap=0)).astype(np.uint8))
     figure = json.loads(fig.to_json())
     return {
         "figure": figure, "config": plots.config_for(fig), "src": plotly_chunk(),
         "id": hashlib.sha1(json.dumps(figure).encode()).hexdigest()[:16],
-        "sprite": plots.png_uri(np.nan_to_num(plots.mosaic(images, COLS, gap=0)).astype(np.uint8)),
+        "sprite": sprite,
         "rows": [int(r) for r in rows], "tile": images.shape[-1], "cols": COLS,
     }  # fmt: skip
 

@@ -27,6 +27,7 @@ DATASET = "dataset"  # the sidebar's dataset
 MODEL = "model"  # the sidebar's model (a pretrained name, or one of the session's own)
 UPLOAD = "upload_x"  # the last uploaded or drawn image, as the model sees it (28x28 floats)
 OWN = "own_models"  # {name: OwnModel}: trained or uploaded in this session
+OWN_DATA = "own_datasets"  # {name: aeviz.userdata.UserData}: a class's own images, in this session's memory only
 JOB = "job"  # the id of this session's training job
 NOTICE = "notice"  # a message for the next run of any page
 PICK = "pick"  # (dataset, model) for the sidebar to select on the next run (its widgets exist in this one)
@@ -59,15 +60,25 @@ def baselines() -> dict[str, dict[str, float]]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def test_set(dataset: str) -> ImageSet:
-    """The test images a page shows: the full test split when it is on disk, else the shipped
-    sample; the toy sets themselves."""
+def _builtin_test_set(dataset: str) -> ImageSet:
     return load(dataset, "test") if dataset in TOY else load_test_or_sample(dataset)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
+def _builtin_test_floats(dataset: str) -> torch.Tensor:
+    return _builtin_test_set(dataset).floats()
+
+
+def test_set(dataset: str) -> ImageSet:
+    """The test images a page shows: the full test split when it is on disk, else the shipped
+    sample; the toy sets themselves; a session's own images' held-out split."""
+    own = own_datasets().get(dataset)
+    return own.test if own is not None else _builtin_test_set(dataset)
+
+
 def test_floats(dataset: str) -> torch.Tensor:
-    return test_set(dataset).floats()
+    own = own_datasets().get(dataset)
+    return own.test.floats() if own is not None else _builtin_test_floats(dataset)
 
 
 @st.cache_resource(show_spinner=False)
@@ -234,14 +245,37 @@ def remove_own(name: str) -> None:
 # --- datasets ------------------------------------------------------------------------------------
 
 
+def own_datasets() -> dict:
+    return st.session_state.setdefault(OWN_DATA, {})
+
+
 def datasets() -> list[str]:
-    """The sidebar's datasets: MNIST and Fashion-MNIST, and a toy set once this session has a model for it."""
+    """The sidebar's datasets: MNIST and Fashion-MNIST, a toy set once this session has a model for
+    it, and this session's own images."""
     own = {m.info.dataset for m in own_models().values()}
-    return [*BUILTIN, *(d for d in TOY if d in own)]
+    return [*BUILTIN, *(d for d in TOY if d in own), *own_datasets()]
+
+
+def dataset_title(dataset: str) -> str:
+    own = own_datasets().get(dataset)
+    return f"{own.name} (yours)" if own is not None else DATASET_TITLES.get(dataset, dataset)
+
+
+def add_dataset(data) -> str:
+    """Keep a class's own images in this session (and pick them); a unique name: caches key on it."""
+    tag = uuid.uuid4().hex[:6]
+    name = f"own-{data.name[:24]}-{tag}"
+    data.name = name
+    data.train, data.test = (ImageSet(s.x, s.y, name) for s in (data.train, data.test))
+    own_datasets()[name] = data
+    return name
 
 
 def labels(dataset: str) -> list[str] | None:
     """Class names, or None for a set without labels."""
+    own = own_datasets().get(dataset)
+    if own is not None:
+        return own.labels
     if dataset in LABELS:
         return LABELS[dataset]
     y = test_set(dataset).y
@@ -265,7 +299,11 @@ class Selection:
 
 
 def current() -> Selection:
+    """The sidebar's dataset and model; a page stops with a note when the dataset has no model yet."""
     dataset, name = st.session_state[DATASET], st.session_state[MODEL]
+    if name is None:
+        st.info(f"No model for {dataset_title(dataset)} yet: train one on the Train page, then come back.")
+        st.stop()
     return Selection(dataset, name, get_model(name), info(name), test_set(dataset))
 
 

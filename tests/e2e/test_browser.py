@@ -20,6 +20,8 @@ PAGES = {
     "denoise": "Denoise",
     "train": "Train your own",
     "lessons": "Lessons",
+    "data": "Your images",
+    "lectures": "Lecture map",
 }
 
 
@@ -31,7 +33,7 @@ def goto(page, url_path: str) -> None:
 def test_page_draws_without_error(app, url_path, output_path):
     goto(app, url_path)
     expect(app.get_by_role("heading", name=PAGES[url_path], exact=True).first).to_be_visible()
-    if url_path not in ("upload", "train"):  # these wait for an image, or a job
+    if url_path not in ("upload", "train", "data", "lectures"):  # these wait for an image, or a job, or have no charts
         expect(app.locator(".js-plotly-plot").first).to_be_visible()  # st.plotly_chart's, or the latent scatter
         app.locator(".js-plotly-plot .main-svg").first.wait_for()
     assert app.locator("[data-testid='stException'], [data-testid='stAlertContentError']").count() == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
-from conftest import wait_for_app_run
+from conftest import settle, wait_for_app_run
 from PIL import Image
 from playwright.sync_api import expect
 from test_browser import goto
@@ -84,6 +84,24 @@ def test_draw_a_stroke(app):
     expect(app.get_by_text("anomaly score")).to_be_visible(timeout=20000)
 
 
+def pick(page, label: str, option) -> None:
+    # in the page's main area: the sidebar has a "Dataset" box too
+    page.get_by_test_id("stMain").locator(f"[data-testid='stSelectbox']:has-text('{label}')").first.click()
+    settle(page, lambda: page.get_by_role("option", name=option).first.click())
+
+
+def start_training(page, preset: str, epochs: int, dataset=None) -> None:
+    """On the Train page: a lecture's preset, maybe another dataset, this many epochs, then Train."""
+    pick(page, "Start from a lecture", preset)
+    if dataset is not None:
+        pick(page, "Dataset", dataset)
+    box = page.get_by_role("spinbutton", name="Epochs")
+    box.fill(str(epochs))
+    box.press("Enter")
+    wait_for_app_run(page)
+    page.get_by_role("button", name="Train").first.click()
+
+
 def progress_percent(page) -> int:
     text = page.locator("[data-testid='stProgress']").first.inner_text()
     return int(text.split("%")[0].strip().split()[-1])
@@ -92,14 +110,7 @@ def progress_percent(page) -> int:
 def test_train_progress_advances_page_stays_interactive_and_stops(app):
     goto(app, "train")
     # the conv AE at the 50-epoch limit: long enough (tens of seconds, even on the 2,000-image sample) to stop it
-    app.locator("[data-testid='stSelectbox']:has-text('Start from a lecture')").first.click()
-    app.get_by_role("option", name="Lecture 000 · Conv AE").first.click()
-    wait_for_app_run(app)
-    epochs = app.get_by_role("spinbutton", name="Epochs")
-    epochs.fill("50")
-    epochs.press("Enter")
-    wait_for_app_run(app)
-    app.get_by_role("button", name="Train").first.click()
+    start_training(app, "Lecture 000 · Conv AE", epochs=50)
     expect(app.get_by_text("images/s").first).to_be_visible(timeout=60000)
     first = progress_percent(app)
     app.wait_for_timeout(2500)

@@ -61,7 +61,7 @@ st.subheader("Linear vs nonlinear vs convolutional vs sparse vs denoising vs VAE
 names = tuple(n for f in FAMILIES if (n := state.representative(sel.dataset, f)))
 if len(names) < 2:
     st.info(
-        f"The family comparison needs the pretrained models of {state.DATASET_TITLES[sel.dataset]}: pick MNIST or Fashion-MNIST."
+        f"The family comparison needs the pretrained models of {state.dataset_title(sel.dataset)}: pick MNIST or Fashion-MNIST."
     )
 else:
     st.caption("Lecture 000's slide on real models: the same test images (top) and each family's reconstruction, with its MSE.")

@@ -23,6 +23,7 @@ from aeviz.ui.widgets import job_status, show
 
 st.header("Train your own")
 SHAPES = {"mnist": (1, 28, 28), "fashion": (1, 28, 28), "patterns": (1, 3, 3), "random": (1, 10, 10)}
+SHAPES |= {name: d.shape for name, d in state.own_datasets().items()}  # this session's own images
 
 
 def apply_preset() -> None:
@@ -45,12 +46,17 @@ preset = st.selectbox(
     "Start from a lecture's settings", list(presets.PRESETS), format_func=lambda k: presets.PRESETS[k].title,
     key="tr_preset", on_change=apply_preset,
 )  # fmt: skip
+st.page_link(
+    "aeviz/ui/pages/data.py",
+    label="Train on your own images: upload them on the Your images page",
+    icon=":material/photo_library:",
+)
 if presets.PRESETS[preset].note:
     st.caption(f"Where this departs from the lecture: {presets.PRESETS[preset].note}.")
 w = {}  # widget values, checked on the server by ModelConfig, TrainConfig and aeviz.limits
 with st.container(border=True):
     c = st.columns(4)
-    w["dataset"] = c[0].selectbox("Dataset", list(SHAPES), format_func=state.DATASET_TITLES.get, key="tr_dataset")
+    w["dataset"] = c[0].selectbox("Dataset", list(SHAPES), format_func=state.dataset_title, key="tr_dataset")
     w["family"] = c[1].selectbox("Family", FAMILIES, key="tr_family")
     w["latent"] = c[2].number_input("Latent size", 1, 1024, key="tr_latent", help="the conv family's code is its feature maps")
     w["hidden"] = c[3].text_input("Hidden sizes", key="tr_hidden", help="comma-separated, e.g. 128,64; empty for one layer")
@@ -123,7 +129,10 @@ if st.button("Train", key="tr_start", type="primary", icon=":material/play_arrow
             raise ValueError("; ".join(problems))
         title = f"{model_cfg.family}, code {'×'.join(map(str, presets.code_shape(model_cfg)))}"
         job = state.service().submit(
-            JobSpec.of("train", title=title, model=model_cfg, train=train_cfg, dataset=dataset), state.owner()
+            JobSpec.of(
+                "train", title=title, model=model_cfg, train=train_cfg, dataset=dataset, images=state.own_datasets().get(dataset)
+            ),
+            state.owner(),
         )
         st.session_state[state.JOB] = job.id
     except (ValueError, TypeError, Refused) as e:
@@ -179,7 +188,7 @@ if not own:
 for name, m in list(own.items()):
     c1, c2, c3 = st.columns([5, 1, 1])
     mse = m.info.metrics.get("mse", float("nan"))
-    c1.markdown(f"**{m.info.title}** · {state.DATASET_TITLES.get(m.info.dataset)} · test MSE {mse:.4f}")
+    c1.markdown(f"**{m.info.title}** · {state.dataset_title(m.info.dataset)} · test MSE {mse:.4f}")
     c2.download_button("Download", m.checkpoint, file_name=f"{name}.safetensors", key=f"dl_{name}", icon=":material/download:")
     if c3.button("Delete", key=f"del_{name}", icon=":material/delete:"):
         state.remove_own(name)
@@ -194,14 +203,14 @@ if up is not None and st.session_state.get("tr_uploaded") != up.file_id:
     try:
         model, meta = checkpoint.from_bytes(up.getvalue(), max_params=LIMITS.max_params)
         dataset = meta.get("dataset")
-        if dataset not in SHAPES or SHAPES[dataset] != tuple(model.config.shape):
-            dataset = checkpoint.dataset_for(model.config.shape)
+        if dataset not in SHAPES or SHAPES[dataset] != tuple(model.config.shape):  # its own dataset, or one of this shape
+            dataset = checkpoint.dataset_for(model.config.shape) or next(
+                (n for n, s in SHAPES.items() if s == tuple(model.config.shape)), None
+            )
         if dataset is None:
             raise checkpoint.CheckpointError(f"its {'×'.join(map(str, model.config.shape))} input fits no dataset here")
         state.add_own(model, title=f"uploaded {up.name[:40]}", dataset=dataset, blob=up.getvalue(), metrics=meta.get("metrics"))
-        state.notice(
-            f"Loaded {up.name}: a {model.config.family} model for {state.DATASET_TITLES[dataset]}, picked in the sidebar"
-        )
+        state.notice(f"Loaded {up.name}: a {model.config.family} model for {state.dataset_title(dataset)}, picked in the sidebar")
         st.rerun()  # the whole app: the sidebar lists it now, not after the next click
     except (checkpoint.CheckpointError, ValueError) as e:
         st.error(f"Can't load {up.name}: {e}.")

@@ -13,7 +13,8 @@ from aeviz.ui.widgets import show
 
 sel = state.current()
 st.header("Upload & draw")
-if not state.fits(sel.model, "mnist"):
+own = state.own_datasets().get(sel.dataset)  # a class's own images: an upload is made like them
+if own is None and not state.fits(sel.model, "mnist"):
     st.info(
         f"{state.title(sel.name)} takes {'×'.join(map(str, sel.info.config.shape))} images; uploads and drawings "
         "are made 28×28 like MNIST. Pick an MNIST or Fashion-MNIST model in the sidebar."
@@ -51,13 +52,20 @@ if raw is None:
     right.info("Upload an image or draw a digit to see how the model sees it.")
     st.stop()
 try:
-    steps = preprocess.from_bytes(raw, blur=blur)
+    if own is not None and own.recipe.crop == "resize":
+        from aeviz import userdata
+
+        pixels = userdata.convert(preprocess.open_image(raw), own.recipe)  # (C, S, S) uint8, as the dataset was made
+        steps = preprocess.Steps(pixels.mean(0) / 255, False, pixels.mean(0) / 255, pixels / 255)
+    else:
+        steps = preprocess.from_bytes(raw, blur=blur)
 except preprocess.ImageError as e:
     right.error(f"Can't use this image: {e}.")
     st.stop()
 
-x = torch.from_numpy(steps.x).view(1, 1, 28, 28)
-st.session_state[state.UPLOAD] = steps.x.tolist()  # the VAE explorer and Denoise can start from it
+x = torch.from_numpy(np.asarray(steps.x, np.float32)).view(1, *sel.info.config.shape)
+if own is None:
+    st.session_state[state.UPLOAD] = steps.x.tolist()  # the VAE explorer and Denoise can start from it
 x_hat = sel.model.reconstruct(x)
 err = (x_hat - x).abs()
 mse = float(err.square().mean())
@@ -76,7 +84,7 @@ with right:
     b.caption("cropped to the ink")
     with b:
         show(plots.image_grid(steps.cropped[None], 1, tile_px=150), key="up_cropped")
-    c.caption("20×20 box, centred by mass in 28×28")
+    c.caption("20×20 box, centred by mass in 28×28" if own is None or own.recipe.crop == "mnist" else "as your images were made")
     with c:
         show(plots.image_grid(steps.x[None], 1, tile_px=150), key="up_final")
 
@@ -90,7 +98,7 @@ m2.metric(
     "a letter, a face or a photo scores high.",
 )
 st.caption(
-    f"Compared with the per-image errors of {len(errors):,} {state.DATASET_TITLES[sel.dataset]} test images "
+    f"Compared with the per-image errors of {len(errors):,} {state.dataset_title(sel.dataset)} test images "
     f"(median {np.median(errors):.4f})."
 )
 show(plots.reconstruction_rows([x.numpy(), x_hat.numpy()], ["input", "reconstruction"], tile_px=140), key="up_recon")

@@ -44,7 +44,7 @@ def render(sel) -> None:
     left = int(np.clip(c[3].slider("Block left", 0, w - size, (w - size) // 2, key="ap_left"), 0, w - size))
     x = sel.data.floats(slice(i, i + 1))
     hidden = x.clone()
-    hidden[..., top : top + size, left : left + size] = 0
+    hidden[..., top : top + size, left : left + size] = 0.5  # a grey patch: a black one vanishes on the black background
     rows, labels = [x.numpy(), hidden.numpy()], ["image", "block hidden"]
     names = dict.fromkeys([sel.name, *(state.representative(sel.dataset, f) for f in ("conv", "denoising"))])
     with torch.no_grad():

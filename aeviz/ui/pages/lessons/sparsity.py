@@ -31,8 +31,11 @@ def render(sel) -> None:
         "activation of code unit $j$. The penalty is zero when $\\hat\\rho_j = \\rho$ and grows on either side."
     )
     rho = float(np.clip(st.slider("ρ", 0.01, 0.99, 0.2, 0.01, key="sp_rho"), 0.01, 0.99))
-    _x, y = lessons.kl_curve(rho)
-    show(plots.curves({f"KL({rho:g} ‖ ρ̂)": y}, title="The sparsity penalty of one unit", x="ρ̂ (× 1/200)", y="KL"), key="sp_kl")
+    rho_hat, kl = lessons.kl_curve(rho)
+    show(
+        plots.curves({f"KL({rho:g} ‖ ρ̂)": kl}, title="The sparsity penalty of one unit", x="ρ̂", y="KL", x_values=rho_hat),
+        key="sp_kl",
+    )
     name = state.representative(sel.dataset, "sparse")
     if name is None:
         st.info("The rest of this lesson uses the pretrained sparse AE: pick MNIST or Fashion-MNIST.")

@@ -1,0 +1,178 @@
+"""A class's own images: zips (and their dangers), .npz round trips, training on them, the CLI."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from aeviz import ModelConfig, TrainConfig, build_model, evaluate, train, userdata
+from aeviz.bench.synthetic import LETTERS, SHAPES, letters_zip, shapes_zip
+from aeviz.userdata import Recipe, UserDataError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _zip(entries: dict[str, bytes], method=zipfile.ZIP_DEFLATED) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", method) as z:
+        for name, data in entries.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def _png(size=(20, 20), value=0) -> bytes:
+    buf = io.BytesIO()
+    Image.new("L", size, value).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_class_folders_become_labels_and_a_wrapper_folder_is_not_a_class():
+    items = userdata.read_zip(letters_zip(per_class=3, formats=("PNG", "JPEG", "GIF", "BMP", "WEBP")))
+    assert len(items) == 15 and {label for _, label, _ in items} == set(LETTERS)
+    d = userdata.from_images(items, Recipe(), "letters")
+    assert d.labels == sorted(LETTERS) and d.shape == (1, 28, 28) and len(d.test) == 2  # 10 % of 15, rounded
+    assert not d.skipped, d.skipped
+
+
+def test_without_folders_the_images_are_unlabelled_and_non_images_are_skipped():
+    data = _zip(
+        {"a.png": _png(), "b.png": _png(value=200), "notes.txt": b"hello", "__MACOSX/._a.png": b"junk", ".DS_Store": b"x"}
+    )
+    items = userdata.read_zip(data)
+    assert [name for name, _, _ in items] == ["a.png", "b.png"] and all(label is None for _, label, _ in items)
+    assert userdata.from_images(items, Recipe(), "two").labels is None
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        ({"../evil.png": _png()}, "outside it"),
+        ({"/etc/evil.png": _png()}, "outside it"),
+        ({"C:/evil.png": _png()}, "outside it"),
+        ({"bomb.png": b"\x00" * 20_000_000}, "zip bomb"),
+        ({"notes.txt": b"just text"}, "no images"),
+    ],
+)
+def test_dangerous_or_empty_archives_get_a_message(entries, message):
+    with pytest.raises(UserDataError, match=message):
+        userdata.read_zip(_zip(entries))
+
+
+def test_too_many_entries_and_too_many_bytes_are_refused(monkeypatch):
+    with pytest.raises(UserDataError, match="entries"):
+        userdata.read_zip(_zip({f"{i}.png": b"" for i in range(userdata.MAX_ENTRIES + 1)}, zipfile.ZIP_STORED))
+    monkeypatch.setattr(userdata, "MAX_TOTAL", 1000)
+    noise = [io.BytesIO() for _ in range(2)]
+    for buf in noise:  # noise does not compress: each PNG is ~1.2 kB
+        Image.fromarray(np.random.default_rng(0).integers(0, 256, (40, 30), np.uint8)).save(buf, "PNG")
+    with pytest.raises(UserDataError, match="uncompressed"):
+        userdata.read_zip(_zip({"a.png": noise[0].getvalue(), "b.png": noise[1].getvalue()}, zipfile.ZIP_STORED))
+
+
+def test_links_are_ignored_and_broken_files_are_named_not_raised():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        link = zipfile.ZipInfo("link.png")
+        link.external_attr = 0o120777 << 16  # a symbolic link
+        z.writestr(link, "/etc/passwd")
+        z.writestr("good.png", _png(value=255))
+        z.writestr("good2.png", _png(value=100))
+        z.writestr("broken.png", _png()[:30])
+        z.writestr("huge.png", _png()[:16] + (100_000).to_bytes(4, "big") * 2 + _png()[24:])
+    items = userdata.read_zip(buf.getvalue())
+    assert [n for n, _, _ in items] == ["good.png", "good2.png", "broken.png", "huge.png"]
+    d = userdata.from_images(items, Recipe(), "mixed")
+    assert len(d.train) + len(d.test) == 2 and len(d.skipped) == 2
+    assert any("broken.png" in s for s in d.skipped) and any("huge.png" in s for s in d.skipped)
+
+
+def test_not_a_zip_and_bad_npz_get_a_message():
+    with pytest.raises(UserDataError, match="not a readable zip"):
+        userdata.read_zip(b"PK\x03\x04 this is not really a zip")
+    buf = io.BytesIO()
+    np.savez(buf, images=np.zeros((3, 28, 28)))
+    with pytest.raises(UserDataError, match="no array 'x'"):
+        userdata.from_npz(buf.getvalue(), "bad")
+    buf = io.BytesIO()
+    np.savez(buf, x=np.array([{"a": 1}], dtype=object))
+    with pytest.raises(UserDataError, match=r"not a readable \.npz"):
+        userdata.from_npz(buf.getvalue(), "pickled")
+    with pytest.raises(UserDataError, match="square"):
+        userdata.from_npz(_npz(x=np.zeros((4, 20, 30), np.uint8)), "odd")
+
+
+def _npz(**arrays) -> bytes:
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def test_a_download_uploads_again_as_the_same_dataset():
+    d = userdata.from_images(userdata.read_zip(shapes_zip(per_class=5)), Recipe(color=True, size=32), "shapes")
+    again = userdata.from_npz(d.to_npz(), "again")
+    assert again.shape == (3, 32, 32) and again.labels == d.labels == sorted(SHAPES)
+    assert torch.equal(again.train.x, d.train.x) and torch.equal(again.test.y, d.test.y)
+
+
+def test_colour_shapes_keep_their_colour_and_letters_are_inverted_to_light_on_dark():
+    d = userdata.from_images(userdata.read_zip(shapes_zip(per_class=4)), Recipe(color=True, size=32), "shapes")
+    x = d.train.floats()
+    assert x.shape[1] == 3 and (x[:, 0] - x[:, 2]).abs().mean() > 0.05, "not gray"
+    g = userdata.from_images(userdata.read_zip(letters_zip(per_class=3)), Recipe(), "letters")
+    border = torch.cat([g.train.floats()[:, 0, 0], g.train.floats()[:, 0, -1]])
+    assert border.mean() < 0.2, "paper became the dark background"
+    mnist = userdata.from_images(userdata.read_zip(letters_zip(per_class=3)), Recipe(crop="mnist"), "letters")
+    assert mnist.shape == (1, 28, 28)
+    with pytest.raises(UserDataError, match="MNIST-style"):
+        Recipe(color=True, crop="mnist")
+
+
+def _mean_image_mse(d) -> float:
+    mean = d.train.floats().mean(0, keepdim=True)
+    return float((d.test.floats() - mean).square().mean())
+
+
+@pytest.mark.parametrize(("make", "recipe"), [(letters_zip, Recipe()), (shapes_zip, Recipe(color=True, size=32))])
+def test_a_conv_ae_beats_the_mean_image_twice_on_held_out_images(make, recipe):
+    d = userdata.from_images(userdata.read_zip(make(per_class=100)), recipe, "set", test_share=0.15)
+    # cross-entropy: with squared error at this step size the sigmoid output saturated on the dark letters
+    model = build_model(ModelConfig(family="conv", shape=d.shape, recon="bce"), seed=0)
+    train(model, d.train, TrainConfig(epochs=60, batch_size=32, lr=1e-2))
+    mse, baseline = evaluate(model, d.test)["mse"], _mean_image_mse(d)
+    assert mse * 2 < baseline, (mse, baseline)
+
+
+def test_cli_trains_on_a_zip_and_evaluates_new_images_made_the_same_way(tmp_path):
+    data = tmp_path / "letters.zip"
+    data.write_bytes(letters_zip(per_class=20))
+    r = subprocess.run([sys.executable, "-m", "aeviz", "train", "--model", "mlp", "--data", str(data), "--epochs", "3",
+                        "--out", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    ckpt = next(tmp_path.glob("*.safetensors"))
+    other = tmp_path / "more.zip"
+    other.write_bytes(letters_zip(per_class=4, seed=1))
+    r = subprocess.run([sys.executable, "-m", "aeviz", "eval", str(ckpt), "--data", str(other), "--json"], cwd=ROOT,
+                       capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert 0 < out["mse"] < 0.2
+    r = subprocess.run([sys.executable, "-m", "aeviz", "train", "--model", "mlp", "--data", str(tmp_path / "nope.zip")],
+                       cwd=ROOT, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert r.returncode != 0 and "not a file or a folder" in r.stderr
+
+
+def test_torchvision_sets_say_so_when_offline(tmp_path, monkeypatch):
+    import torchvision
+
+    monkeypatch.setattr(torchvision.datasets.KMNIST, "mirrors", ["http://127.0.0.1:9/"])  # nothing listens there
+    with pytest.raises(UserDataError, match="could not be downloaded"):
+        userdata.fetch("kmnist", tmp_path)
