@@ -59,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--workers", type=int, default=1, help="Dask workers (one core each) for the training jobs")
     v.add_argument("--port", type=int, default=8501, help="where HAProxy listens")
     v.add_argument("--host", default="127.0.0.1", help="HAProxy's address: 0.0.0.0 to serve the room's network")
+    v.add_argument(
+        "--scheduler-host",
+        default="127.0.0.1",
+        help="where the Dask scheduler listens; a LAN address lets other machines' workers join (trusted networks only)",
+    )
+    v.add_argument("--scheduler-port", type=int, default=0, help="the Dask scheduler's port (default: any free one)")
     v.add_argument("--print-haproxy-cfg", action="store_true", help="print the config deploy/compose.yaml uses, and exit")
 
     z = sub.add_parser("zoo", help="retrain every pretrained model into pretrained/")
@@ -213,7 +219,7 @@ def cmd_serve(a: argparse.Namespace) -> int:
     if a.print_haproxy_cfg:
         print(serve.compose_haproxy_cfg(a.replicas), end="")
         return 0
-    return serve.serve(a.replicas, a.workers, a.port, a.host)
+    return serve.serve(a.replicas, a.workers, a.port, a.host, a.scheduler_host, a.scheduler_port)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -494,8 +494,8 @@ def kl_curve(rho: float, n: int = 199) -> tuple[np.ndarray, np.ndarray]:
 class Decomposition(NamedTuple):
     units: np.ndarray  # the most active code units, strongest first
     weights: np.ndarray  # (k,) their activations z_j: the coefficients
-    features: np.ndarray  # (k, H, W) their decoder columns W'_j: the strokes
-    partial: np.ndarray  # (H, W) sigmoid(sum_j z_j W'_j + b'): the image from these k strokes alone
+    features: np.ndarray  # (k, H, W) their decoder columns W'_j: the strokes ((k, 3, H, W) in colour)
+    partial: np.ndarray  # (H, W) sigmoid(sum_j z_j W'_j + b'): the image from these k strokes alone ((3, H, W))
 
 
 @torch.no_grad()
@@ -506,9 +506,9 @@ def decompose(model, x: Tensor, k: int = 9) -> Decomposition:
     z = model.codes(x[None])[0]  # (K,)
     units = torch.argsort(z, descending=True)[:k]
     w = dec.weight if isinstance(dec, torch.nn.Linear) else dec.source.weight.t()
-    h, wd = x.shape[-2:]
-    partial = torch.sigmoid(w[:, units] @ z[units] + dec.bias).reshape(h, wd)
-    return Decomposition(units.numpy(), z[units].numpy(), w[:, units].T.reshape(-1, h, wd).numpy(), partial.numpy())
+    shape = x.shape[-2:] if x.shape[0] == 1 else x.shape  # gray as (H, W), colour as (3, H, W)
+    partial = torch.sigmoid(w[:, units] @ z[units] + dec.bias).reshape(shape)
+    return Decomposition(units.numpy(), z[units].numpy(), w[:, units].T.reshape(-1, *shape).numpy(), partial.numpy())
 
 
 # --- lecture 001: the VAE, computed ------------------------------------------------------------------

@@ -26,6 +26,8 @@ class Limits:
     max_params: int = 3_000_000  # the deep 784-1000-500-250-32 AE has 2.8 M
     max_models: int = 8  # models a student keeps in a session (trained or uploaded)
     max_session_mb: float = 64.0  # their checkpoints, in all
+    max_datasets: int = 3  # image sets of their own a student keeps in a session
+    max_data_mb: float = 128.0  # those images, in all (5,000 colour 64x64 images take 61 MB)
     max_queue: int = 30  # jobs waiting for a worker, all students together
     max_upload_mb: float = 32.0  # one uploaded checkpoint or dataset
 

@@ -78,12 +78,13 @@ def to_gray(img: Image.Image) -> np.ndarray:
     return np.asarray(img.convert("L"), dtype=np.float32) / 255.0
 
 
-def to_mnist(gray: np.ndarray, blur: float = 0.0, threshold: float = 0.2) -> Steps:
-    """MNIST-like 28x28 from a grayscale image in [0, 1]."""
+def to_mnist(gray: np.ndarray, blur: float = 0.0, threshold: float = 0.2, invert: bool | None = None) -> Steps:
+    """MNIST-like 28x28 from a grayscale image in [0, 1]; `invert` None decides from the border."""
     if gray.ndim != 2 or min(gray.shape) < 1:
         raise ImageError("the image has no pixels")
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    inverted = bool(np.median(border) > 0.5)  # a light background means dark ink: flip to white-on-black
+    # a light background means dark ink: flip to white-on-black
+    inverted = bool(np.median(border) > 0.5) if invert is None else invert
     g = 1.0 - gray if inverted else gray
     g = g - np.median(np.concatenate([g[0], g[-1], g[:, 0], g[:, -1]]))  # the paper's own shade becomes 0
     g = np.clip(g, 0, None)

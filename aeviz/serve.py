@@ -97,7 +97,16 @@ class Child:
 class Topology:
     """The processes of one `serve`: started in order, stopped in reverse."""
 
-    def __init__(self, replicas: int, workers: int, port: int, host: str = "127.0.0.1", logs: Path | None = None) -> None:
+    def __init__(
+        self,
+        replicas: int,
+        workers: int,
+        port: int,
+        host: str = "127.0.0.1",
+        logs: Path | None = None,
+        scheduler_host: str = "127.0.0.1",
+        scheduler_port: int = 0,
+    ) -> None:
         if not 1 <= replicas <= 64 or not 1 <= workers <= 256:
             raise ValueError("replicas must be in [1, 64] and workers in [1, 256]")
         if not shutil.which("haproxy"):
@@ -107,7 +116,10 @@ class Topology:
         self.logs.mkdir(parents=True, exist_ok=True)
         self.children: list[Child] = []
         self.secret = secrets.token_hex(32)  # one cookie secret: XSRF tokens hold across replicas
-        self.scheduler = f"tcp://127.0.0.1:{processes.free_port()}"
+        # the scheduler runs whatever code it is sent: on loopback unless workers on other machines must reach it
+        self.scheduler_bind = (scheduler_host, scheduler_port or processes.free_port())
+        near = "127.0.0.1" if scheduler_host in ("0.0.0.0", "") else scheduler_host
+        self.scheduler = f"tcp://{near}:{self.scheduler_bind[1]}"
         self.replica_ports = [processes.free_port() for _ in range(replicas)]
 
     def _start(self, name: str, cmd: list[str], env: dict | None = None, nice: int = 0) -> Child:
@@ -117,9 +129,10 @@ class Topology:
         return child
 
     def start(self) -> None:
-        host, port = self.scheduler.removeprefix("tcp://").split(":")
-        self._start("scheduler", [*processes.SCHEDULER, "--host", host, "--port", port], processes.SCHEDULER_ENV, nice=5)
-        self._wait(lambda: processes.tcp_open(host, int(port)), "the Dask scheduler", 60)
+        bind, port = self.scheduler_bind
+        self._start("scheduler", [*processes.SCHEDULER, "--host", bind, "--port", str(port)], processes.SCHEDULER_ENV, nice=5)
+        near = self.scheduler.removeprefix("tcp://").rsplit(":", 1)[0]
+        self._wait(lambda: processes.tcp_open(near, port), "the Dask scheduler", 60)
         for i in range(self.workers):
             self.start_worker(i)
         for i, p in enumerate(self.replica_ports, 1):
@@ -173,9 +186,11 @@ def _healthy(port: int, host: str = "127.0.0.1") -> bool:
         return False
 
 
-def serve(replicas: int, workers: int, port: int, host: str = "127.0.0.1") -> int:
+def serve(
+    replicas: int, workers: int, port: int, host: str = "127.0.0.1", scheduler_host: str = "127.0.0.1", scheduler_port: int = 0
+) -> int:
     """Run the topology in the foreground until Ctrl-C or SIGTERM."""
-    topo = Topology(replicas, workers, port, host)
+    topo = Topology(replicas, workers, port, host, scheduler_host=scheduler_host, scheduler_port=scheduler_port)
     stopping = []
 
     def on_signal(signum, _frame) -> None:
@@ -188,6 +203,12 @@ def serve(replicas: int, workers: int, port: int, host: str = "127.0.0.1") -> in
         print(
             f"aeviz: http://{host}:{port}  ({replicas} replicas, {workers} Dask workers at {topo.scheduler}; logs in {topo.logs})"
         )
+        if scheduler_host == "127.0.0.1":
+            print("Workers on this machine only (--scheduler-host ADDRESS lets other machines' workers in).")
+        else:
+            print(
+                f"More workers, on any machine with the project: dask worker {topo.scheduler} --nthreads 1 --preload aeviz.worker"
+            )
         print("Ctrl-C stops everything.", flush=True)
         while not stopping:
             for c in topo.children:  # a replica or worker that dies is started again; HAProxy routes around it meanwhile

@@ -43,6 +43,7 @@ log = logging.getLogger("aeviz.service")
 STEP_KEEP = 2000  # loss points kept per job (a long job keeps every other one, and so on)
 RESULTS_KEEP = 64  # shared results (a lesson's run, the same for every student) kept for reuse
 WAKE: dict = {}  # an inbox message that only wakes the dispatcher
+SHARED_PER_OWNER = 4  # a lesson's runs one student may have waiting or running (each new setting is a new run)
 TOPIC = "aeviz-progress"  # one topic for every job (the scheduler keeps a topic forever): messages carry the job id
 
 
@@ -57,7 +58,8 @@ class Job:
     spec: JobSpec
     submitted: float = field(default_factory=time.monotonic)
     state: str = "queued"  # queued -> running -> done | failed | cancelled
-    started: float | None = None
+    dispatched: float | None = None  # handed to Dask (a shared cluster may still hold it for a free thread)
+    started: float | None = None  # began on a worker
     finished: float | None = None
     steps: list[dict] = field(default_factory=list)
     epochs: list[dict] = field(default_factory=list)
@@ -92,6 +94,10 @@ class Job:
         elif kind == "epoch":
             self.preview = msg.pop("preview", self.preview)
             self.epochs.append(msg)
+            if len(self.epochs) > STEP_KEEP:
+                self.epochs = self.epochs[::2]
+        elif kind == "begin":
+            self.started = time.monotonic()
         elif kind == "start":
             self.preview = msg.get("preview")
         elif kind == "note":
@@ -137,6 +143,7 @@ def _run(spec: JobSpec, job_id: str, max_seconds: float) -> Any:
         lambda msg: worker.log_event(TOPIC, {"job": job_id, **pack(msg)}), cancelled.is_set,
         deadline=time.monotonic() + max_seconds,
     )  # fmt: skip
+    report.send({"type": "begin"})  # the wall clock and the ETA count from here, not from the hand-over
     return TASKS[spec.task](spec.kwargs(), report)
 
 
@@ -168,6 +175,8 @@ class TrainingService:
         self._shared: collections.OrderedDict[JobSpec, Job] = collections.OrderedDict()
         self._durations: dict[str, collections.deque[float]] = collections.defaultdict(lambda: collections.deque(maxlen=20))
         self._client = None
+        self._capacity = self.n_workers  # worker threads in the cluster, refreshed by the dispatcher
+        self._elsewhere = 0  # tasks other servers (replicas) have running on the same cluster
         self._procs: list = []  # the scheduler and workers this service started (none with AEVIZ_SCHEDULER)
         self._cancels: list[str] = []  # running jobs whose Event the dispatcher is to set
         self._stop = threading.Event()
@@ -205,15 +214,22 @@ class TrainingService:
             self._client.wait_for_workers(self.n_workers, timeout=180)
         # runs on the client's IO thread: must not block, so it only hands the message over
         self._client.subscribe_topic(TOPIC, lambda event: self._inbox.put(event[1]))
+        self._refresh()
 
     def capacity(self) -> int:
-        """Worker threads the cluster has now (an external cluster may grow or shrink)."""
-        if self._client is None:
-            return self.n_workers
+        """Worker threads the cluster has (an external cluster may grow or shrink), as of the last second:
+        pages ask it, and must not wait for a round trip to the scheduler."""
+        return self._capacity
+
+    def _refresh(self) -> None:
+        """The cluster's threads, and the tasks other replicas have on it (dispatcher thread only)."""
         try:
-            return max(1, sum(w["nthreads"] for w in self._client.scheduler_info()["workers"].values()))
+            self._capacity = max(1, sum(w["nthreads"] for w in self._client.scheduler_info()["workers"].values()))
+            processing = self._client.processing()  # worker -> task keys, every client's
         except Exception:
-            return 1
+            return
+        mine = set(self._running)
+        self._elsewhere = sum(1 for keys in processing.values() for key in keys if key not in mine)
 
     def close(self) -> None:
         self._stop.set()
@@ -234,9 +250,11 @@ class TrainingService:
                 if job.state not in ("failed", "cancelled"):
                     self._shared.move_to_end(spec)
                     return job
-            mine = [j for j in self._jobs.values() if j.owner == owner and j.active and not j.spec.shared]
+            mine = [j for j in self._jobs.values() if j.owner == owner and j.active and j.spec.shared == spec.shared]
             if mine and not spec.shared:
                 raise Refused("you already have a job queued or running: wait for it, or stop it first")
+            if len(mine) >= SHARED_PER_OWNER:
+                raise Refused(f"{len(mine)} of your runs are still waiting or running: wait for one to finish")
             if len(self._queue) >= self.limits.max_queue:
                 raise Refused(f"the queue is full ({self.limits.max_queue} jobs waiting): try again in a minute")
             job = Job(id=f"aeviz-{spec.task}-{uuid.uuid4().hex[:12]}", owner=owner, spec=spec)
@@ -310,8 +328,9 @@ class TrainingService:
                     first = None
                 self._dispatch()
                 self._drain(first)
-                if time.monotonic() - last_sweep > 1.0:  # owners gone, jobs over time
+                if time.monotonic() - last_sweep > 1.0:  # owners gone, jobs over time, the cluster's size
                     self._sweep()
+                    self._refresh()
                     last_sweep = time.monotonic()
         finally:
             self._shutdown()
@@ -321,10 +340,11 @@ class TrainingService:
 
         with self._lock:
             cancels, self._cancels = self._cancels, []
-            free = self.capacity() - len(self._running)
+            # FIFO across replicas sharing a cluster: what they run takes threads too (a second-old count)
+            free = self._capacity - self._elsewhere - len(self._running)
             starting = [self._queue.popleft() for _ in range(min(free, len(self._queue)))]
             for job in starting:
-                job.state, job.started = "running", time.monotonic()
+                job.state, job.dispatched = "running", time.monotonic()
         for job_id in cancels:
             try:
                 Event(job_id, client=self._client).set()

@@ -72,9 +72,11 @@ class Report:
 
     def epoch(self, record: dict[str, Any], preview: Callable[[], dict] | None = None) -> None:
         msg = {"type": "epoch", **record}
-        if preview is not None and self._due("preview", self.preview_every, record.get("last", False)):
+        last = record.get("last", False)
+        if preview is not None and self._due("preview", self.preview_every, last):
             msg["preview"] = preview()
-        self.send(msg)
+        if "preview" in msg or self._due("epoch", self.every, last):  # a toy set's epochs take microseconds
+            self.send(msg)
 
     def note(self, text: str) -> None:
         self.send({"type": "note", "text": text})
@@ -131,7 +133,7 @@ def train_model(p: dict[str, Any], report: Report) -> dict[str, Any]:
         with torch.no_grad():
             x_hat = model.reconstruct(x_preview)
         return {
-            "filters": model.first_layer_filters()[:32].float().numpy().copy(),
+            "filters": model.encoder_filters()[0].weights[:32].copy(),  # as pictures: (P, h, w), colour (P, 3, h, w)
             "x": x_preview.numpy(),
             "x_hat": x_hat.numpy(),
         }
@@ -180,7 +182,7 @@ def ingest(p: dict[str, Any], report: Report):
 
     recipe = userdata.Recipe(**p["recipe"]) if p.get("recipe") else userdata.Recipe()
     if p.get("torchvision"):
-        return userdata.fetch(p["torchvision"], data_root())
+        return userdata.fetch(p["torchvision"], data_root(), test_share=p.get("test_share", 0.1))
     items = []
     for name, blob in p["files"]:
         if name.lower().endswith(".npz"):

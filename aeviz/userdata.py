@@ -120,8 +120,8 @@ def read_zip(data: bytes) -> list[tuple[str, str | None, bytes]]:
         raise UserDataError(f"no images ({', '.join(sorted(IMAGE_SUFFIXES))}) in the archive")
     parts = [p.parts for _, p in files]
     depth = min(len(p) for p in parts)
-    # a single wrapper folder (a zipped folder) is not a class
-    root = 1 if depth > 1 and len({p[0] for p in parts}) == 1 and all(len(p) > 2 for p in parts) else 0
+    # a single wrapper folder (a zipped folder) is not a class: "cats/1.png" is unlabelled, "cats/tabby/1.png" labelled
+    root = 1 if depth > 1 and len({p[0] for p in parts}) == 1 else 0
     labelled = all(len(p) - root >= 2 for p in parts)
     out = []
     for info, path in files:
@@ -145,25 +145,71 @@ def read_folder(folder: Path) -> list[tuple[str, str | None, bytes]]:
     return [(str(p.relative_to(folder)), p.relative_to(folder).parts[0] if labelled else None, p.read_bytes()) for p in paths]
 
 
-def read_npz(data: bytes) -> tuple[np.ndarray, np.ndarray | None, list[str] | None, int | None]:
-    """(x uint8 (N, H, W) or (N, H, W, 3) or (N, C, H, W), y or None, label names or None, n_test or None)."""
+def _npz_sizes(data: bytes) -> dict[str, int]:
+    """Each array's size in bytes, from its .npy header, before anything is decompressed: a few
+    hundred KB of compressed zeros can claim gigabytes."""
+    sizes = {}
     try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as f:
-            if "x" not in f:
-                raise UserDataError(f"the .npz has no array 'x' (it has {sorted(f.files)})")
-            x = f["x"]
-            y = f["y"] if "y" in f else None  # noqa: SIM401 - an NpzFile loads an array on access
-            names = [str(n) for n in f["labels"]] if "labels" in f else None
-            n_test = int(f["n_test"]) if "n_test" in f else None
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            if len(zf.infolist()) > 16:
+                raise UserDataError(f"the .npz has {len(zf.infolist())} arrays; this app reads x, y, labels, n_test")
+            for info in zf.infolist():
+                with zf.open(info) as f:
+                    version = np.lib.format.read_magic(f)
+                    if version not in ((1, 0), (2, 0)):
+                        raise ValueError(f".npy format {version}")
+                    read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+                    shape, _, dtype = read(f)
+                sizes[info.filename.removesuffix(".npy")] = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
     except UserDataError:
         raise
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, TypeError, NotImplementedError) as e:
+        raise UserDataError(f"not a readable .npz of arrays ({type(e).__name__}: {e})") from None
+    return sizes
+
+
+def read_npz(data: bytes) -> tuple[np.ndarray, np.ndarray | None, list[str] | None, int | None, Recipe | None]:
+    """(x uint8 (N, H, W) or (N, H, W, 3) or (N, C, H, W), y or None, label names or None, n_test or
+    None, the recipe this app's own download stored, or None)."""
+    sizes = _npz_sizes(data)
+    if "x" not in sizes:
+        raise UserDataError(f"the .npz has no array 'x' (it has {sorted(sizes)})")
+    if (big := max(sizes.values())) > MAX_TOTAL:
+        raise UserDataError(f"the .npz unpacks to {big / 2**20:,.0f} MB; at most {MAX_TOTAL // 2**20} MB are read")
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as f:
+            x = f["x"]
+            y, n_test, recipe = f.get("y"), f.get("n_test"), f.get("recipe")  # an NpzFile loads an array on access
+            labels = f.get("labels") if y is not None else None  # names without labels name nothing
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
         raise UserDataError(f"not a readable .npz of arrays ({e})") from None
-    if x.ndim not in (3, 4) or not 1 <= len(x) <= MAX_IMAGES or x.size > MAX_TOTAL:
-        raise UserDataError(f"x must be 1 to {MAX_IMAGES:,} images, (N, H, W) or (N, H, W, C); got shape {x.shape}")
+    if x.ndim not in (3, 4) or not 2 <= len(x) <= MAX_IMAGES:
+        raise UserDataError(f"x must be 2 to {MAX_IMAGES:,} images, (N, H, W) or (N, H, W, C); got shape {x.shape}")
     if y is not None and (y.shape != (len(x),) or not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() > 999):
         raise UserDataError(f"y must be one label (a whole number, 0 to 999) per image; got shape {y.shape}, dtype {y.dtype}")
-    return x, y, names, n_test
+    names = None
+    if labels is not None:
+        if labels.ndim != 1 or not 1 <= len(labels) <= 1000 or labels.dtype.kind not in "UiuS":
+            raise UserDataError(f"labels must be a list of up to 1,000 class names; got shape {labels.shape}, {labels.dtype}")
+        names = [str(n)[:60] for n in labels]
+    if n_test is not None:
+        if n_test.shape != () or n_test.dtype.kind not in "iu":
+            raise UserDataError("n_test must be one whole number (how many of the first images are held out)")
+        n_test = int(n_test)
+    return x, y, names, n_test, _stored_recipe(recipe)
+
+
+def _stored_recipe(value: np.ndarray | None) -> Recipe | None:
+    """The recipe an .npz of this app's carries (a dict's text), or None: never evaluated, only parsed."""
+    import ast
+
+    if value is None or value.shape != () or value.dtype.kind != "U":
+        return None
+    try:
+        d = ast.literal_eval(str(value)[:500])
+        return Recipe(**{k: d[k] for k in ("color", "size", "crop", "invert") if k in d}) if isinstance(d, dict) else None
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
 
 
 # --- making them a dataset -------------------------------------------------------------------------
@@ -172,7 +218,8 @@ def read_npz(data: bytes) -> tuple[np.ndarray, np.ndarray | None, list[str] | No
 def convert(img: Image.Image, recipe: Recipe) -> np.ndarray:
     """One decoded picture as the recipe says: (C, S, S) uint8."""
     if recipe.crop == "mnist":
-        return (preprocess.to_mnist(preprocess.to_gray(img)).x * 255).round().astype(np.uint8)[None]
+        invert = {"auto": None, "always": True, "never": False}[recipe.invert]
+        return (preprocess.to_mnist(preprocess.to_gray(img), invert=invert).x * 255).round().astype(np.uint8)[None]
     if recipe.color:
         rgba = img.convert("RGBA")
         rgb = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba).convert("RGB")
@@ -213,8 +260,8 @@ def from_images(
 
 def from_npz(data: bytes, name: str, test_share: float = 0.1, seed: int = 0) -> UserData:
     """A dataset from an .npz (this app's own download, or any x / y arrays)."""
-    x, y, names, n_test = read_npz(data)
-    return from_arrays(x, y, names, name, test_share, seed, n_test=n_test)
+    x, y, names, n_test, recipe = read_npz(data)
+    return from_arrays(x, y, names, name, test_share, seed, n_test=n_test, recipe=recipe)
 
 
 def from_arrays(
@@ -225,8 +272,12 @@ def from_arrays(
     test_share: float = 0.1,
     seed: int = 0,
     n_test: int | None = None,
+    recipe: Recipe | None = None,
 ) -> UserData:
-    """A dataset from arrays: x (N, H, W), (N, H, W, C) or (N, C, H, W), uint8 or floats in [0, 1]."""
+    """A dataset from arrays: x (N, H, W), (N, H, W, C) or (N, C, H, W), uint8 or floats in [0, 1].
+    `recipe`: how the images were made, when known (this app's download), else read from their shape."""
+    if x.ndim not in (3, 4) or not 2 <= len(x) <= MAX_IMAGES:
+        raise UserDataError(f"x must be 2 to {MAX_IMAGES:,} images, (N, H, W) or (N, H, W, C); got shape {x.shape}")
     if x.ndim == 4 and x.shape[-1] in (1, 3) and x.shape[1] not in (1, 3):
         x = x.transpose(0, 3, 1, 2)  # (N, H, W, C) -> (N, C, H, W)
     if x.ndim == 3:
@@ -242,7 +293,8 @@ def from_arrays(
         names = [str(i) for i in range(int(y.max()) + 1)]
     if y is not None and int(y.max()) >= len(names):
         raise UserDataError(f"labels go up to {int(y.max())} but only {len(names)} names are given")
-    recipe = Recipe(color=c == 3, size=h)
+    if recipe is None or recipe.shape != (c, h, w):
+        recipe = Recipe(color=c == 3, size=h)
     if n_test is not None and 0 < n_test < len(x):  # this app's own download: the same split again
         return _split(x, y, names, recipe, name, test_share, seed, n_test=n_test)
     return _split(x, y, names, recipe, name, test_share, seed)
@@ -270,9 +322,9 @@ TORCHVISION = {
 }
 
 
-def fetch(key: str, root: Path, n: int = 5_000) -> UserData:
+def fetch(key: str, root: Path, n: int = 5_000, test_share: float = 0.1) -> UserData:
     """The test split of one of torchvision's sets (downloaded on first use into `root`), up to `n`
-    images, as a dataset: KMNIST, EMNIST letters, QMNIST, CIFAR-10 (colour)."""
+    images, as a dataset: KMNIST, EMNIST letters, QMNIST, CIFAR-10 (colour), each at its own size."""
     if key not in TORCHVISION:
         raise UserDataError(f"unknown set {key!r}; choose from {sorted(TORCHVISION)}")
     import torchvision
@@ -289,7 +341,7 @@ def fetch(key: str, root: Path, n: int = 5_000) -> UserData:
         y = y[:, 0]
     if key == "emnist-letters":  # letters are 1..26, stored transposed
         y, x = y - 1, x.transpose(0, 2, 1)
-    return from_arrays(x, y.astype(np.int64), names, key)
+    return from_arrays(x, y.astype(np.int64), names, key, test_share)
 
 
 def load(path: str | Path, recipe: Recipe, name: str | None = None) -> UserData:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from test_app import new_app, page
 
 
@@ -54,3 +55,39 @@ def test_view_and_image_and_latent_vector_travel_in_the_link():
     assert at.query_params["view"] == "Walk between images"
     at.switch_page(page("vae")).run()
     assert len(at.query_params["z"].split(",")) == 2, "the 2-D VAE's starting code"
+
+
+@pytest.mark.parametrize("img", ["²", "9" * 5000, "-1", "1e3", "99999"])
+def test_a_crafted_image_number_is_dropped_with_a_notice(img):
+    at = new_app().run()
+    at.query_params.clear()
+    at.query_params.update({"dataset": "mnist", "img": img})
+    at.switch_page(page("latent")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("test image" in t.value for t in at.toast), [t.value for t in at.toast]
+
+
+def test_the_vae_explorers_own_choice_travels_in_the_link():
+    at = opened(dataset="mnist", model="mnist-conv")
+    at.switch_page(page("vae")).run()
+    at.selectbox(key="vae_model").set_value("mnist-vae-2d").run()
+    params = dict(at.query_params)
+    assert params["vae"] == "mnist-vae-2d" and len(params["z"].split(",")) == 2, params
+    fresh = new_app().run()
+    fresh.query_params.clear()
+    fresh.query_params.update(params)
+    fresh.switch_page(page("vae")).run()
+    assert not fresh.exception and fresh.session_state["vae_model"] == "mnist-vae-2d"
+    assert not fresh.toast, "nothing dropped: the 2-D z fits the 2-D VAE"
+
+
+def test_a_sessions_own_images_are_not_in_the_link_and_the_share_dialog_says_so():
+    from test_odd_models import _own_dataset
+
+    at = new_app()
+    at.session_state["own_datasets"] = {"own-letters-abc123": _own_dataset(colour=False)}
+    at.session_state["dataset"] = "own-letters-abc123"
+    at.run()
+    assert not at.exception and "dataset" not in dict(at.query_params)
+    at.button(key="share").click().run()
+    assert any("Your own images" in i.value and "opens this page on MNIST" in i.value for i in at.info)

@@ -54,12 +54,12 @@ def app_with(name: str, dataset: str, config: ModelConfig):
     return at.run()
 
 
-def visit_every_view(at, pages, model: str) -> None:
+def visit_every_view(at, pages, model: str, views=VIEWS) -> None:
     """Every page and each of its views: none raises, and the sidebar keeps the model picked."""
     for where in pages:
         at.switch_page(page(where)).run()
         assert not at.exception, (where, [e.value for e in at.exception])
-        key, options = VIEWS.get(where, (None, [None]))
+        key, options = views.get(where, (None, [None]))
         for option in options:
             if key:
                 at.session_state[key] = option
@@ -86,6 +86,21 @@ def test_a_stale_or_crafted_view_falls_back_to_the_first():
     assert not at.exception and at.session_state["lat_view"] == "Codes"
 
 
+def every_lesson() -> dict:
+    from aeviz.ui.pages.lessons import lessons
+
+    return {"lessons/index": ("lesson", [m.TITLE for m in lessons().values()])}
+
+
+@pytest.mark.parametrize(
+    "case", ["toy 3x3, latent 4", "toy 10x10 vae, latent 1", "toy 3x3 denoiser, latent 1", "conv that says latent 2"]
+)
+def test_every_lesson_and_the_lecture_map_take_the_oddest_models(case):
+    dataset, config = ODD[case]
+    name = f"yours-odd{list(ODD).index(case)}"
+    visit_every_view(app_with(name, dataset, config), ["lessons/index", "lectures"], name, every_lesson())
+
+
 def _own_dataset(colour: bool):
     from aeviz import userdata
     from aeviz.bench.synthetic import letters_zip, shapes_zip
@@ -96,7 +111,7 @@ def _own_dataset(colour: bool):
 
 
 @pytest.mark.parametrize("colour", [False, True], ids=["gray letters", "colour shapes"])
-@pytest.mark.parametrize("family", ["conv", "vae", "mlp"])
+@pytest.mark.parametrize("family", ["conv", "vae", "mlp", "sparse"])
 def test_every_page_works_on_a_classs_own_images(colour, family):
     data = _own_dataset(colour)
     name, model_name = f"own-test-{family}-{colour}", f"yours-own-{family}-{colour}"
@@ -112,4 +127,45 @@ def test_every_page_works_on_a_classs_own_images(colour, family):
     at.session_state["dataset"], at.session_state["model"] = name, model_name
     at.run()
     assert not at.exception and at.session_state["model"] == model_name
-    visit_every_view(at, [*PAGES, "data"], model_name)
+    views = every_lesson() if family == "sparse" else VIEWS  # every lesson once: the sparse one has most to say
+    visit_every_view(at, [*PAGES, "data", "lectures"], model_name, views)
+
+
+def test_a_session_keeps_at_most_its_share_of_image_sets():
+    from aeviz.limits import LIMITS
+
+    at = new_app().run()
+    at.switch_page(page("data")).run()
+    for _ in range(LIMITS.max_datasets + 1):
+        at.session_state["ud_preview"] = _own_dataset(colour=False)  # as a finished "Read the images" job leaves it
+        at.run()
+        at.button(key="ud_use").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+    assert len(at.session_state["own_datasets"]) == LIMITS.max_datasets
+    assert at.error and "the most a session keeps" in at.error[0].value
+
+
+def test_what_is_computed_from_own_images_stays_in_the_session_and_goes_with_them():
+    data = _own_dataset(colour=True)
+    at = new_app().run()
+    at.switch_page(page("data")).run()
+    at.session_state["ud_preview"] = data
+    at.run()
+    at.button(key="ud_use").click().run()
+    (name,) = at.session_state["own_datasets"]
+    assert at.session_state["dataset"] == name
+    at.switch_page(page("latent")).run()  # no model of its own yet: says so, computes nothing
+    assert not at.exception
+    at.session_state["session_cache"] = {}
+    config = ModelConfig(family="conv", shape=data.shape)
+    model = aeviz.build_model(config, seed=0).eval().requires_grad_(False)
+    blob = checkpoint.to_bytes(model, half=True, dataset=name)
+    at.session_state["own_models"] = {"yours-c": OwnModel(model, ModelInfo("yours-c", "c", name, model.config, {}, True), blob)}
+    at.session_state["model"] = "yours-c"
+    at.run()
+    assert not at.exception and at.session_state["session_cache"], "the scatter's codes and images: in the session"
+    at.switch_page(page("data")).run()
+    at.button(key=f"ud_del_{name}").click().run()
+    assert not at.exception
+    assert name not in at.session_state["own_datasets"] and not at.session_state["session_cache"]
+    assert "yours-c" not in at.session_state["own_models"]

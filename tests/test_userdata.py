@@ -50,6 +50,9 @@ def test_without_folders_the_images_are_unlabelled_and_non_images_are_skipped():
     items = userdata.read_zip(data)
     assert [name for name, _, _ in items] == ["a.png", "b.png"] and all(label is None for _, label, _ in items)
     assert userdata.from_images(items, Recipe(), "two").labels is None
+    # a zipped folder of pictures, with no class folders inside it: unlabelled too
+    items = userdata.read_zip(_zip({"cats/a.png": _png(), "cats/b.png": _png(value=200)}))
+    assert all(label is None for _, label, _ in items)
 
 
 @pytest.mark.parametrize(
@@ -116,10 +119,45 @@ def _npz(**arrays) -> bytes:
     return buf.getvalue()
 
 
+@pytest.mark.parametrize(
+    ("arrays", "message"),
+    [
+        ({"x": np.zeros((1, 28, 28), np.uint8)}, "2 to 5,000 images"),  # nothing left to hold out
+        ({"x": np.zeros((4, 28, 28), np.uint8), "y": np.arange(4), "labels": np.array("a")}, "class names"),
+        ({"x": np.zeros((4, 28, 28), np.uint8), "n_test": np.array([1, 2])}, "one whole number"),
+        ({"x": np.zeros((4, 28, 28), np.uint8), "y": np.array([0, 1])}, "one label"),
+        ({"x": np.zeros((1100, 256, 256), np.float32)}, "unpacks to 275 MB"),  # refused from its header
+    ],
+)
+def test_odd_npz_files_get_a_message(arrays, message):
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    with pytest.raises(UserDataError, match=message):
+        userdata.from_npz(buf.getvalue(), "odd")
+
+
+def test_an_npy_or_names_without_labels_are_handled():
+    buf = io.BytesIO()
+    np.save(buf, np.zeros((4, 28, 28), np.uint8))  # an .npy renamed .npz
+    with pytest.raises(UserDataError, match=r"not a readable \.npz"):
+        userdata.from_npz(buf.getvalue(), "npy")
+    d = userdata.from_npz(_npz(x=np.zeros((4, 28, 28), np.uint8), labels=np.array(["a", "b"])), "names only")
+    assert d.labels is None and "no labels" in userdata.describe(d)
+
+
+def test_forced_inversion_applies_to_the_mnist_style_crop_too():
+    items = userdata.read_zip(letters_zip(per_class=2))
+    auto, never = (userdata.from_images(items, Recipe(crop="mnist", invert=i), "l") for i in ("auto", "never"))
+    assert not torch.equal(auto.train.x, never.train.x)
+
+
 def test_a_download_uploads_again_as_the_same_dataset():
     d = userdata.from_images(userdata.read_zip(shapes_zip(per_class=5)), Recipe(color=True, size=32), "shapes")
     again = userdata.from_npz(d.to_npz(), "again")
     assert again.shape == (3, 32, 32) and again.labels == d.labels == sorted(SHAPES)
+    assert again.recipe == d.recipe
+    mnist = userdata.from_images(userdata.read_zip(letters_zip(per_class=2)), Recipe(crop="mnist", invert="never"), "l")
+    assert userdata.from_npz(mnist.to_npz(), "again").recipe == mnist.recipe, "the recipe travels with the images"
     assert torch.equal(again.train.x, d.train.x) and torch.equal(again.test.y, d.test.y)
 
 

@@ -182,13 +182,6 @@ class Autoencoder(nn.Module):
         """Every encoder layer's weights as pictures, input side first."""
         return linear_filters(self.encoder_linears(), self.config.shape)
 
-    def first_layer_filters(self) -> Tensor:
-        """The first encoder layer's weights (the Train page's live preview)."""
-        for m in self.modules():
-            if isinstance(m, nn.Linear | nn.Conv2d):
-                return m.weight.detach()
-        raise ValueError("model has no weighted layer")
-
     @torch.no_grad()
     def feature_stages(self, x: Tensor) -> list[tuple[str, np.ndarray]]:
         """The activations of one input (1, C, H, W) after each conv / pool stage; [] without convolutions."""

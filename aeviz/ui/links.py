@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -65,12 +66,19 @@ def read(page: str) -> None:
         st.session_state[LESSON] = titles.get(v, v)  # a key, or a title; the page checks it
     if (v := q.get("img")) is not None and page in IMAGE:
         n = len(state.test_set(st.session_state.get(state.DATASET, state.BUILTIN[0])))
-        if v.isdigit() and int(v) < n:
+        if re.fullmatch(r"[0-9]{1,7}", v) and int(v) < n:  # ASCII digits only: "²".isdigit() is True
             st.session_state[IMAGE[page]] = int(v)
             if page == "vae":
                 st.session_state["vae_start"] = "a test image"
         else:
             dropped.say("test image", v, f"not one of 0 … {n - 1}")
+    if page == "vae" and (v := q.get("vae")) is not None:  # the explorer's own VAE, when not the sidebar's model
+        dataset = st.session_state.get(state.DATASET, state.BUILTIN[0])
+        info = state.manifest().get(v)
+        if info and info["dataset"] == dataset and info["config"]["family"] == "vae":
+            st.session_state["vae_model"] = v
+        else:
+            dropped.say("VAE", v, "not a VAE on this server for this dataset")
     if page == "vae" and (v := q.get("z")) is not None:
         z = _floats(v)
         if z is None:
@@ -105,7 +113,7 @@ def current(page: str) -> dict[str, str]:
     ss = st.session_state
     params: dict[str, str] = {}
     dataset, model = ss.get(state.DATASET), ss.get(state.MODEL)
-    if dataset:
+    if dataset in state.BUILTIN:  # a session's own images cannot travel in a link (own_model_note says so)
         params["dataset"] = dataset
     if model and model in state.manifest():  # a student's own model cannot travel in a link
         params["model"] = model
@@ -118,6 +126,8 @@ def current(page: str) -> dict[str, str]:
         params[LESSON] = keys.get(ss[LESSON], str(ss[LESSON]))
     if page in IMAGE and ss.get(IMAGE[page]) is not None and (page != "vae" or ss.get("vae_start") == "a test image"):
         params["img"] = str(ss[IMAGE[page]])
+    if page == "vae" and ss.get("vae_model") in state.manifest() and ss.get("vae_model") != model:
+        params["vae"] = ss["vae_model"]
     if page == "vae" and ss.get("vae_z"):
         params["z"] = ",".join(f"{x:.2f}" for x in ss["vae_z"])
     if page == "denoise" and ss.get("dn_noise"):
@@ -160,11 +170,17 @@ def share_url(page: str, pages: list[str], default: bool) -> str:
 
 
 def own_model_note() -> str | None:
-    """Why the link does not open the model the student is looking at, if it does not."""
-    model = st.session_state.get(state.MODEL)
+    """Why the link does not open the model (or the images) the student is looking at, if it does not."""
+    dataset, model = st.session_state.get(state.DATASET), st.session_state.get(state.MODEL)
+    if dataset in state.own_datasets():
+        return (
+            f"Your own images ({state.dataset_title(dataset)}) and the models trained on them are not in the link: they "
+            "live in your session only. The link opens this page on MNIST; download the images (Your images page) and "
+            "your models (Train page) to share them."
+        )
     if model and model not in state.manifest():
         return (
             f"Your own model ({state.title(model)}) is not in the link: it lives in your session only. "
-            "The link opens this page with the dataset's pretrained conv AE; download your model to share it."
+            "The link opens this page with a pretrained model instead; download yours (Train page) to share it."
         )
     return None

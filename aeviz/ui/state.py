@@ -7,6 +7,7 @@ gradients, never trained in place). What a student trains or uploads lives in th
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -109,13 +110,36 @@ def _session_alive(owner: str) -> bool:
     return time.monotonic() - since < 60
 
 
-# A figure that depends only on its (hashable) arguments, built once per server and shared read-only
-# (a picture's PNG is most of a page's run). Not st.cache_data: a figure that has been
-# pickled comes back with plotly's default template, which makes plotly.js draw it twice (plots.figure).
-# Names are unique (session models included), so a name in the arguments stands for its model.
-figure_cache = st.cache_resource(show_spinner=False, max_entries=64)
-# Arrays and numbers computed from a model and a dataset, shared by every session that shows them
-data_cache = st.cache_resource(show_spinner=False, max_entries=64)
+# Figures, and arrays and numbers, that depend only on their (hashable) arguments: built once per
+# server and shared read-only (a picture's PNG is most of a page's run). Not st.cache_data: a figure
+# that has been pickled comes back with plotly's default template, which makes plotly.js draw it
+# twice (plots.figure). Names are unique (session models included), so a name in the arguments
+# stands for its model. What is computed from a class's own images stays in its session, and goes with it.
+SESSION_CACHE = "session_cache"  # {(function, arguments): value} for a session's own images
+SESSION_CACHE_ENTRIES = 32
+
+
+def _shared_cache(fn):
+    shared = st.cache_resource(show_spinner=False, max_entries=64)(fn)
+
+    @functools.wraps(fn)
+    def cached(*args, **kwargs):
+        own = own_datasets()
+        if not any(isinstance(a, str) and a in own for a in (*args, *kwargs.values())):
+            return shared(*args, **kwargs)
+        store = st.session_state.setdefault(SESSION_CACHE, {})
+        key = (fn.__module__, fn.__qualname__, args, tuple(sorted(kwargs.items())))
+        if key not in store:
+            while len(store) >= SESSION_CACHE_ENTRIES:
+                store.pop(next(iter(store)))
+            store[key] = fn(*args, **kwargs)
+        return store[key]
+
+    cached.clear = shared.clear
+    return cached
+
+
+figure_cache = data_cache = _shared_cache
 
 
 @data_cache
@@ -249,6 +273,21 @@ def own_datasets() -> dict:
     return st.session_state.setdefault(OWN_DATA, {})
 
 
+def remove_dataset(name: str) -> int:
+    """Forget a session's image set, what was computed from it, and the models trained on it
+    (nothing could show them): how many models went."""
+    own_datasets().pop(name, None)
+    store = st.session_state.get(SESSION_CACHE, {})
+    for key in [k for k in store if name in k[2] or name in dict(k[3]).values()]:
+        del store[key]
+    models = [m for m, own in own_models().items() if own.info.dataset == name]
+    for m in models:
+        remove_own(m)
+    if st.session_state.get(DATASET) == name:
+        st.session_state.pop(DATASET, None)
+    return len(models)
+
+
 def datasets() -> list[str]:
     """The sidebar's datasets: MNIST and Fashion-MNIST, a toy set once this session has a model for
     it, and this session's own images."""
@@ -262,7 +301,14 @@ def dataset_title(dataset: str) -> str:
 
 
 def add_dataset(data) -> str:
-    """Keep a class's own images in this session (and pick them); a unique name: caches key on it."""
+    """Keep a class's own images in this session (and pick them); a unique name: caches key on it.
+    Raises ValueError over the session's limits."""
+    own = own_datasets()
+    if len(own) >= LIMITS.max_datasets:
+        raise ValueError(f"you have {len(own)} image sets, the most a session keeps: delete one first")
+    used = sum(d.train.x.nbytes + d.test.x.nbytes for d in [*own.values(), data])
+    if used > LIMITS.max_data_mb * 2**20:
+        raise ValueError(f"your image sets would take {used / 2**20:.0f} MB, over this session's {LIMITS.max_data_mb:.0f} MB")
     tag = uuid.uuid4().hex[:6]
     name = f"own-{data.name[:24]}-{tag}"
     data.name = name

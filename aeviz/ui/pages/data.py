@@ -37,7 +37,8 @@ invert = c[3].radio(
     "Invert", ["auto", "always", "never"], key="ud_invert", help="auto: dark ink on light paper becomes light on dark"
 )
 share = c[4].slider("Held out to test", 0.05, 0.5, 0.1, 0.05, key="ud_share")
-sets = st.selectbox("…or one of torchvision's sets (needs internet the first time)", ["", *userdata.TORCHVISION], key="ud_tv",
+sets = st.selectbox("…or one of torchvision's sets, at its own size and colour (needs internet the first time)",
+                    ["", *userdata.TORCHVISION], key="ud_tv",
                     format_func=lambda k: k or "—")  # fmt: skip
 
 job = state.service().get(st.session_state.get("ud_job", ""))
@@ -86,10 +87,14 @@ if data is not None:
         with st.expander("Left out"):
             st.text("\n".join(data.skipped[:50]))
     if st.button("Use these images", key="ud_use", type="primary", icon=":material/check:"):
-        name = state.add_dataset(data)
-        st.session_state.pop("ud_preview", None)
-        st.session_state[state.PICK] = (name, None)
-        st.rerun()
+        try:
+            name = state.add_dataset(data)
+        except ValueError as e:
+            st.error(f"Can't keep them: {e}.")
+        else:
+            st.session_state.pop("ud_preview", None)
+            st.session_state[state.PICK] = (name, None)
+            st.rerun()
 
 own = state.own_datasets()
 if own:
@@ -98,7 +103,8 @@ if own:
         a, b, c = st.columns([5, 1, 1])
         a.markdown(f"**{d.name}** · {userdata.describe(d)}")
         b.download_button("Download", d.to_npz(), file_name=f"{name}.npz", key=f"ud_dl_{name}", icon=":material/download:")
-        if c.button("Delete", key=f"ud_del_{name}", icon=":material/delete:"):
-            own.pop(name)
+        if c.button("Delete", key=f"ud_del_{name}", icon=":material/delete:", help="with the models trained on them"):
+            n = state.remove_dataset(name)
+            state.notice(f"Deleted {d.name}" + (f" and the {n} models trained on it" if n else ""))
             st.rerun()
     st.caption("Pick one in the sidebar; train a model on it on the Train page. A download (.npz) can be uploaded again here.")

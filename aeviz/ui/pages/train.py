@@ -170,11 +170,7 @@ def progress() -> None:
         with b:
             x, x_hat = job.preview["x"], job.preview["x_hat"]
             show(plots.reconstruction_rows([x, x_hat], ["input", "output"], tile_px=44), key="tr_preview")
-            f = job.preview["filters"]
-            # FC rows are images of the input's shape; conv kernels (out, in, k, k) show their first channel
-            f = f.reshape(len(f), *x.shape[-2:]) if f.ndim == 2 and f.shape[1] == x[0].size else f[:, 0] if f.ndim == 4 else f
-            if f.ndim == 3:
-                show(plots.filter_grid(f, cols=8, tile_px=36, title="first-layer filters"), key="tr_filters")
+            show(plots.filter_grid(job.preview["filters"], cols=8, tile_px=36, title="first-layer filters"), key="tr_filters")
 
 
 if job is not None:

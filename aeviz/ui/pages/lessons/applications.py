@@ -36,6 +36,14 @@ def clustering(name: str, dataset: str) -> list[dict]:
 
 def render(sel) -> None:
     st.subheader("Infilling: hide a block, let the model fill it in")
+    if min(sel.data.shape[-2:]) < 8:
+        st.info("Infilling needs pictures of at least 8×8 pixels: pick MNIST, Fashion-MNIST or your own images.")
+    else:
+        infill(sel)
+    other_applications(sel)
+
+
+def infill(sel) -> None:
     c = st.columns(4)
     i = int(np.clip(c[0].number_input("Test image #", 0, len(sel.data) - 1, 0, key="ap_image"), 0, len(sel.data) - 1))
     h, w = sel.data.shape[-2:]
@@ -55,6 +63,8 @@ def render(sel) -> None:
             labels.append(f"{state.info(n).title[:26]} · hole MSE {float(hole):.3f}")
     show(plots.reconstruction_rows(rows, labels, tile_px=72), key="ap_infill")
 
+
+def other_applications(sel) -> None:
     st.subheader("Compression")
     k, pixels = sel.model.latent_size, int(np.prod(sel.data.shape))
     st.markdown(

@@ -18,7 +18,10 @@ def rho_hats(name: str, dataset: str) -> tuple[np.ndarray, np.ndarray, str]:
     """Each unit's mean activation over the training set (or the sample's training half), and over one batch of 128."""
     from aeviz.data import splits
 
-    train, _, note = splits(dataset)
+    if dataset in state.BUILTIN:
+        train, _, note = splits(dataset)
+    else:  # a toy set or a class's own images (a session's sparse model): the images the page has
+        train, note = state.test_set(dataset), "the held-out images"
     x = train.floats()[:20_000]
     with torch.no_grad():
         z = state.get_model(name).codes(x)
@@ -42,6 +45,17 @@ def render(sel) -> None:
         return
     model, cfg = state.get_model(name), state.info(name).config
     st.subheader("A digit as a weighted sum of strokes")
+    if len(model.decoder_linears()) == 1:
+        strokes(sel, model)
+    else:
+        st.info(
+            f"{state.title(name)} decodes through several layers: its picture is no weighted sum of strokes. "
+            "A one-layer sparse AE's is."
+        )
+    rho_hat_section(sel, name, cfg)
+
+
+def strokes(sel, model) -> None:
     i = int(np.clip(st.number_input("Test image #", 0, len(sel.data) - 1, 0, key="sp_image"), 0, len(sel.data) - 1))
     d = lessons.decompose(model, sel.data.floats(slice(i, i + 1))[0], k=9)
     terms = " + ".join(f"{w:.2f} × ▢{u}" for w, u in zip(d.weights, d.units, strict=True))
@@ -59,6 +73,9 @@ def render(sel) -> None:
         ),
         key="sp_parts",
     )
+
+
+def rho_hat_section(sel, name: str, cfg) -> None:
     st.subheader("ρ̂: over the training set, and over one batch")
     over_set, over_batch, where = rho_hats(name, sel.dataset)
     show(
@@ -75,6 +92,8 @@ def render(sel) -> None:
         f"{over_batch.std():.3f} against {over_set.std():.3f}), so the penalty follows the data without a pass over all of it."
     )
     h, w = tile_shape(len(over_set))
+    if name not in state.manifest():  # a session's own sparse model: its settings are its student's
+        return
     st.info(
         f"Where this departs from the lecture: the pretrained sparse AE has ρ = {cfg.rho} and β = {cfg.beta:g}; tutorial 10 "
         "has ρ = 0.02 and β = 0.4 (its own run is the Tutorial 10 · Q3 lesson). β is quoted against the reconstruction "

@@ -1,0 +1,45 @@
+"""`python -m aeviz serve` as a teacher runs it: the whole topology answers, and SIGTERM leaves no process behind."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+import pytest
+
+from aeviz import processes
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_serve_answers_through_haproxy_and_sigterm_stops_every_child(tmp_path):
+    port, scheduler = processes.free_port(), processes.free_port()
+    cmd = [sys.executable, "-m", "aeviz", "serve", "--replicas", "1", "--workers", "1", "--port", str(port),
+           "--scheduler-port", str(scheduler)]  # fmt: skip
+    log = (tmp_path / "serve.log").open("w")
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 180
+        while not (tmp_path / "serve.log").read_text().count("Ctrl-C stops everything"):
+            assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "serve.log").read_text()[-3000:]
+            time.sleep(0.5)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=10) as r:
+            assert r.read() == b"ok"
+        assert processes.tcp_open("127.0.0.1", scheduler), "the scheduler is on the port asked for"
+        children = psutil.Process(proc.pid).children(recursive=True)
+        names = " ".join(" ".join(c.cmdline()) for c in children)
+        assert "haproxy" in names and "streamlit" in names and "dask_worker" in names and "dask_scheduler" in names
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(60) == 0
+        _, alive = psutil.wait_procs(children, timeout=10)
+        assert not alive, [c.cmdline() for c in alive]
+        assert "aeviz: stopped" in (tmp_path / "serve.log").read_text()
+    finally:
+        if proc.poll() is None:
+            proc.kill()

@@ -1,0 +1,86 @@
+"""The training service's rules, on a real Dask scheduler and worker of its own: a bounded queue with
+places and ETAs, the wall-clock cap, cancel, jobs of a session that has gone, a student's lesson runs."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import pytest
+
+from aeviz import presets
+from aeviz.limits import LIMITS
+from aeviz.service import SHARED_PER_OWNER, Refused, TrainingService
+from aeviz.tasks import JobSpec
+
+pytestmark = pytest.mark.slow
+GONE = {"gone"}  # owners whose session has ended
+
+
+@pytest.fixture(scope="module")
+def svc():
+    limits = dataclasses.replace(LIMITS, max_queue=2, max_seconds=2.0)
+    service = TrainingService(workers=1, limits=limits, is_alive=lambda owner: owner not in GONE).start()
+    assert service.wait_ready(120) and service.error is None, service.error
+    yield service
+    service.cancel_all()
+    service.close()
+
+
+def endless(seed: int = 0) -> JobSpec:
+    """Tutorial 10 Q1's toy model for 10,000 epochs of batch 1: it runs until stopped."""
+    train = presets.PATTERNS_TRAIN.replace(epochs=10_000, batch_size=1, seed=seed)
+    return JobSpec.of("train", title="endless", model=presets.PATTERNS_MODEL, train=train, dataset="patterns")
+
+
+def wait(predicate, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def test_the_queue_has_places_etas_and_a_bound(svc):
+    running = svc.submit(endless(), "a")
+    wait(lambda: running.started is not None)  # began on the worker (not only handed to Dask)
+    assert running.dispatched <= running.started
+    first, second = svc.submit(endless(1), "b"), svc.submit(endless(2), "c")
+    assert (first.state, first.position, second.position) == ("queued", 0, 1)
+    assert 0 < first.eta < second.eta, (first.eta, second.eta)
+    with pytest.raises(Refused, match="queue is full"):
+        svc.submit(endless(3), "d")
+    svc.cancel(second.id)
+    assert second.state == "cancelled" and first.position == 0
+    # the cap: the running job stops itself after max_seconds and keeps what it trained
+    wait(lambda: not running.active, timeout=30)
+    assert running.state == "done" and running.result["timed_out"], running.error
+    assert running.finished - running.started < svc.limits.max_seconds + 3
+    wait(lambda: first.started is not None)  # and the next in the queue is taken
+    svc.cancel(first.id)
+    wait(lambda: not first.active)
+    assert first.state in ("cancelled", "done")
+
+
+def test_a_gone_sessions_jobs_are_cancelled(svc):
+    job = svc.submit(endless(4), "gone")
+    wait(lambda: not job.active, timeout=10)  # the dispatcher's sweep asks every second
+    assert job.state in ("cancelled", "done") and job.finished - job.submitted < 5
+
+
+def test_a_student_may_not_fill_the_queue_with_lesson_runs(svc, monkeypatch):
+    import aeviz.service
+
+    monkeypatch.setattr(aeviz.service, "SHARED_PER_OWNER", 2)  # this small service's queue holds only 2
+    blocker = svc.submit(endless(5), "e")  # keeps the worker busy: the runs below wait in the queue
+    wait(lambda: blocker.started is not None)
+
+    def q1(lr: float) -> JobSpec:
+        return JobSpec.of("tutorial_q1", shared=True, beta=0.0, rho=0.1, lr=lr, epochs=10)
+
+    mine = [svc.submit(q1(lr), "f") for lr in (0.1, 0.2)]
+    with pytest.raises(Refused, match="2 of your runs are still waiting"):
+        svc.submit(q1(0.3), "f")
+    assert svc.submit(q1(0.1), "g") is mine[0], "the same lesson run, asked for again, is the one job"
+    for job in [blocker, *mine]:
+        svc.cancel(job.id)
+    assert LIMITS.max_queue >= SHARED_PER_OWNER
