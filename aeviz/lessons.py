@@ -13,8 +13,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from aeviz.models.conv import bed_of_nails
-from aeviz.tasks import Report, task
+from aeviz.jobs import Report, task
+from aeviz.models.unpool import bed_of_nails
 
 T = torch.tensor
 

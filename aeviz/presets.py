@@ -143,3 +143,25 @@ def code_shape(config: ModelConfig) -> tuple[int, ...]:
     from aeviz.models import skeleton
 
     return skeleton(config).latent_shape
+
+
+def from_form(w: dict, shape: tuple[int, int, int], toy: bool) -> tuple[ModelConfig, TrainConfig]:
+    """The Train page's widget values as configs; ValueError (with the reason, for the student) for
+    anything a family cannot take. A crafted client can send any value: nothing is trusted."""
+    try:
+        hidden = tuple(int(h) for h in str(w["hidden"]).replace(" ", "").split(",") if h)
+    except ValueError:
+        raise ValueError(f"hidden sizes must be whole numbers separated by commas, got {w['hidden']!r}") from None
+    num = {k: w[k] for k in ("latent", "epochs", "batch_size", "max_samples")}
+    if any(not float(v).is_integer() for v in num.values() if v is not None):
+        raise ValueError("latent size, epochs, batch size and training images must be whole numbers")
+    model = ModelConfig(
+        family=w["family"], shape=shape, hidden=hidden, latent=int(w["latent"]),
+        **{k: w[k] for k in ("activation", "code_activation", "recon", "sparsity", "noise", "upsample", "backbone")},
+        tied=bool(w["tied"]), rho=float(w["rho"]), beta=float(w["beta"]), noise_level=float(w["noise_level"]),
+    )  # fmt: skip
+    train = TrainConfig(
+        epochs=int(w["epochs"]), batch_size=int(w["batch_size"]), optimizer=w["optimizer"], lr=float(w["lr"]),
+        max_samples=None if toy else int(w["max_samples"]), greedy=bool(w["greedy"]),
+    )  # fmt: skip
+    return model, train

@@ -118,7 +118,7 @@ def decode_numpy(spec: dict, z: np.ndarray) -> np.ndarray:
             if op == "upsample":
                 t = torch.nn.functional.interpolate(t, scale_factor=2, mode="nearest")
             elif op == "nails":
-                from aeviz.models.conv import bed_of_nails
+                from aeviz.models.unpool import bed_of_nails
 
                 t = torch.nn.functional.max_unpool2d(t, bed_of_nails(t), 2)
             elif op == "convT":

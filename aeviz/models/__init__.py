@@ -3,36 +3,20 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import torch
 
-from aeviz.config import FAMILIES, ModelConfig
+from aeviz.config import ModelConfig
+
+# importing the family modules fills the registry
+from aeviz.models import conv, denoising, linear, mlp, sparse, vae  # noqa: F401
+from aeviz.models.registry import MODELS, list_models, register
 
 if TYPE_CHECKING:
     from aeviz.models.base import Autoencoder
 
-MODELS: dict[str, Callable[[ModelConfig], Autoencoder]] = {}
-
-
-def register(name: str):
-    """Register a family's class (or a function building one) under `name`, one of config.FAMILIES."""
-
-    def wrap(builder):
-        if name not in FAMILIES:
-            raise ValueError(f"family {name!r} is not in config.FAMILIES {FAMILIES}")
-        if name in MODELS:
-            raise ValueError(f"model {name!r} is already registered")
-        MODELS[name] = builder
-        return builder
-
-    return wrap
-
-
-def list_models() -> list[str]:
-    return sorted(MODELS)
-
+__all__ = ["MODELS", "build_model", "count_params", "list_models", "register", "skeleton"]
 
 # torch.random.fork_rng saves and restores the process-wide RNG: two threads seeding at once would
 # hand each other's state back, so seeded builds take turns
@@ -56,7 +40,3 @@ def skeleton(config: ModelConfig) -> Autoencoder:
 
 def count_params(config: ModelConfig) -> int:
     return sum(p.numel() for p in skeleton(config).parameters())
-
-
-# importing the family modules fills the registry
-from aeviz.models import conv, denoising, linear, mlp, sparse, vae  # noqa: E402, F401

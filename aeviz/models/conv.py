@@ -15,8 +15,9 @@ from torch import Tensor, nn
 
 from aeviz import webdecoder
 from aeviz.config import ModelConfig
-from aeviz.models import register
 from aeviz.models.base import Autoencoder, Filters, Output, activation
+from aeviz.models.registry import register
+from aeviz.models.unpool import bed_of_nails
 
 Indices = tuple[Tensor, Tensor] | None
 
@@ -60,14 +61,6 @@ class ConvEncoder(nn.Module):
             weights = k.numpy() if i == 1 and k.shape[1] == 3 else k.reshape(-1, 3, 3).numpy()
             out.append(Filters(label, weights, "conv"))
         return out
-
-
-def bed_of_nails(z: Tensor) -> Tensor:
-    """Indices putting every value in the top-left of its 2x2 window (lecture 000's "bed of nails")."""
-    b, c, h, w = z.shape
-    rows = torch.arange(h, device=z.device).mul(2).view(h, 1) * (2 * w)
-    cols = torch.arange(w, device=z.device).mul(2).view(1, w)
-    return (rows + cols).expand(b, c, h, w)
 
 
 class ConvDecoder(nn.Module):

@@ -9,10 +9,10 @@ or the conv backbone, with the noise level required. In use, the model maps what
 from __future__ import annotations
 
 from aeviz.config import ModelConfig
-from aeviz.models import register
 from aeviz.models.base import Autoencoder
 from aeviz.models.conv import ConvAutoencoder
 from aeviz.models.mlp import MLPAutoencoder
+from aeviz.models.registry import register
 
 
 @register("denoising")

@@ -5,8 +5,8 @@ With one hidden layer (P -> K -> P) and squared error it learns PCA's top-K subs
 
 from __future__ import annotations
 
-from aeviz.models import register
 from aeviz.models.mlp import MLPAutoencoder
+from aeviz.models.registry import register
 
 
 @register("linear")

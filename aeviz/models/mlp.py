@@ -7,8 +7,8 @@ from torch import Tensor, nn
 
 from aeviz import webdecoder
 from aeviz.config import ModelConfig
-from aeviz.models import register
 from aeviz.models.base import Autoencoder, mlp
+from aeviz.models.registry import register
 
 
 @register("mlp")

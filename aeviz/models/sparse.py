@@ -7,8 +7,8 @@ the fully connected AE that always has it, on a sigmoid code so that rho_hat is 
 
 from __future__ import annotations
 
-from aeviz.models import register
 from aeviz.models.mlp import MLPAutoencoder
+from aeviz.models.registry import register
 
 
 @register("sparse")

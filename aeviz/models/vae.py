@@ -10,7 +10,6 @@ import torch
 from torch import Tensor, nn
 
 from aeviz.config import ModelConfig
-from aeviz.models import register
 from aeviz.models.base import (
     Autoencoder,
     Filters,
@@ -22,6 +21,7 @@ from aeviz.models.base import (
     tile_shape,
 )  # fmt: skip
 from aeviz.models.conv import ConvDecoder, ConvEncoder
+from aeviz.models.registry import register
 
 
 class DiagonalGaussian:

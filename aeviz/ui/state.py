@@ -260,6 +260,36 @@ def add_own(model: Autoencoder, *, title: str, dataset: str, blob: bytes, metric
     return name
 
 
+def shapes() -> dict[str, tuple[int, int, int]]:
+    """Every dataset this session can train on, with its images' shape: built-in, toy, its own."""
+    builtin = {"mnist": (1, 28, 28), "fashion": (1, 28, 28), "patterns": (1, 3, 3), "random": (1, 10, 10)}
+    return builtin | {name: d.shape for name, d in own_datasets().items()}
+
+
+def keep_trained(job) -> str:
+    """A finished training job's model, kept in the session (and picked): what to tell the student.
+    Raises ValueError over the session's limits."""
+    r = job.result
+    how = "hit the time limit" if r["timed_out"] else "stopped" if r["stopped"] else "done"
+    model, _ = checkpoint.from_bytes(r["checkpoint"])
+    add_own(model, title=job.spec.title, dataset=job.spec.kwargs()["dataset"], blob=r["checkpoint"], metrics=r["metrics"])
+    return f"Training {how} after {r['seconds']:.1f} s · test MSE {r['metrics']['mse']:.4f}: your model is picked in the sidebar"
+
+
+def adopt_checkpoint(filename: str, blob: bytes) -> str:
+    """An uploaded checkpoint, checked before anything is built, kept for the dataset it was made
+    for (or one of its shape): what to tell the student. Raises CheckpointError or ValueError."""
+    model, meta = checkpoint.from_bytes(blob, max_params=LIMITS.max_params)
+    fits, shape = shapes(), tuple(model.config.shape)
+    dataset = meta.get("dataset")
+    if fits.get(dataset) != shape:  # its own dataset, or one of this shape
+        dataset = checkpoint.dataset_for(shape) or next((n for n, s in fits.items() if s == shape), None)
+    if dataset is None:
+        raise checkpoint.CheckpointError(f"its {'×'.join(map(str, shape))} input fits no dataset here")
+    add_own(model, title=f"uploaded {filename[:40]}", dataset=dataset, blob=blob, metrics=meta.get("metrics"))
+    return f"Loaded {filename}: a {model.config.family} model for {dataset_title(dataset)}, picked in the sidebar"
+
+
 def remove_own(name: str) -> None:
     own_models().pop(name, None)
     if st.session_state.get(MODEL) == name:

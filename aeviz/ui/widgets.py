@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from aeviz import plots
+from aeviz import checkpoint, plots
+from aeviz.limits import LIMITS
 from aeviz.service import Refused
 from aeviz.tasks import JobSpec
 from aeviz.ui import state
@@ -109,3 +110,33 @@ def run(spec: JobSpec, what: str) -> Any | None:
 
     waiting()
     return None
+
+
+def your_models() -> None:
+    """The session's own models (download, delete) and a checkpoint upload: the Train page's foot."""
+    st.subheader("Your models")
+    own = state.own_models()
+    if not own:
+        st.caption("Models you train (or upload) appear here and in the sidebar's model picker, for this session only.")
+    for name, m in list(own.items()):
+        c1, c2, c3 = st.columns([5, 1, 1])
+        mse = m.info.metrics.get("mse", float("nan"))
+        c1.markdown(f"**{m.info.title}** · {state.dataset_title(m.info.dataset)} · test MSE {mse:.4f}")
+        c2.download_button(
+            "Download", m.checkpoint, file_name=f"{name}.safetensors", key=f"dl_{name}", icon=":material/download:"
+        )
+        if c3.button("Delete", key=f"del_{name}", icon=":material/delete:"):
+            state.remove_own(name)
+            st.rerun()
+
+    up = st.file_uploader(
+        f"Upload a checkpoint (.safetensors, up to {LIMITS.max_upload_mb:.0f} MB)", type=["safetensors"], key="tr_upload",
+        max_upload_size=int(LIMITS.max_upload_mb),
+    )  # fmt: skip
+    if up is not None and st.session_state.get("tr_uploaded") != up.file_id:
+        st.session_state["tr_uploaded"] = up.file_id
+        try:
+            state.notice(state.adopt_checkpoint(up.name, up.getvalue()))
+            st.rerun()  # the whole app: the sidebar lists it now, not after the next click
+        except (checkpoint.CheckpointError, ValueError) as e:
+            st.error(f"Can't load {up.name}: {e}.")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from aeviz import checkpoint, limits, plots, presets
+from aeviz import limits, plots, presets
 from aeviz.config import (
     ACTIVATIONS,
     BACKBONES,
@@ -12,18 +12,15 @@ from aeviz.config import (
     RECON_LOSSES,
     SPARSITY,
     UPSAMPLERS,
-    ModelConfig,
-    TrainConfig,
 )
 from aeviz.limits import LIMITS
 from aeviz.service import Refused
 from aeviz.tasks import JobSpec
 from aeviz.ui import state
-from aeviz.ui.widgets import job_status, show
+from aeviz.ui.widgets import job_status, show, your_models
 
 st.header("Train your own")
-SHAPES = {"mnist": (1, 28, 28), "fashion": (1, 28, 28), "patterns": (1, 3, 3), "random": (1, 10, 10)}
-SHAPES |= {name: d.shape for name, d in state.own_datasets().items()}  # this session's own images
+SHAPES = state.shapes()
 
 
 def apply_preset() -> None:
@@ -93,38 +90,11 @@ st.caption(
 )
 
 
-def configs() -> tuple[ModelConfig, TrainConfig, str]:
-    """The widgets' values as configs; ValueError (with the reason) for anything a family cannot take."""
-    dataset = w["dataset"] if w["dataset"] in SHAPES else "mnist"
-    try:
-        hidden = tuple(int(h) for h in str(w["hidden"]).replace(" ", "").split(",") if h)
-    except ValueError:
-        raise ValueError(f"hidden sizes must be whole numbers separated by commas, got {w['hidden']!r}") from None
-    num = {k: w[k] for k in ("latent", "epochs", "batch_size", "max_samples")}
-    if any(not float(v).is_integer() for v in num.values() if v is not None):
-        raise ValueError("latent size, epochs, batch size and training images must be whole numbers")
-    model = ModelConfig(
-        family=w["family"], shape=SHAPES[dataset], hidden=hidden, latent=int(w["latent"]),
-        **{k: w[k] for k in ("activation", "code_activation", "recon", "sparsity", "noise", "upsample", "backbone")},
-        tied=bool(w["tied"]),
-        rho=float(w["rho"]), beta=float(w["beta"]), noise_level=float(w["noise_level"]),
-    )  # fmt: skip
-    n = None if dataset in limits.TOY_DATASETS else int(w["max_samples"])
-    train = TrainConfig(
-        epochs=int(w["epochs"]),
-        batch_size=int(w["batch_size"]),
-        optimizer=w["optimizer"],
-        lr=float(w["lr"]),
-        max_samples=n,
-        greedy=bool(w["greedy"]),
-    )
-    return model, train, dataset
-
-
 job = state.job()
 if st.button("Train", key="tr_start", type="primary", icon=":material/play_arrow:", disabled=job is not None and job.active):
     try:
-        model_cfg, train_cfg, dataset = configs()
+        dataset = w["dataset"] if w["dataset"] in SHAPES else "mnist"
+        model_cfg, train_cfg = presets.from_form(w, SHAPES[dataset], toy=dataset in limits.TOY_DATASETS)
         if problems := limits.check_job(model_cfg, train_cfg, dataset):
             raise ValueError("; ".join(problems))
         title = f"{model_cfg.family}, code {'×'.join(map(str, presets.code_shape(model_cfg)))}"
@@ -148,14 +118,8 @@ def progress() -> None:
     if job.state == "failed":
         st.error(f"Training failed: {job.error}.")
     elif job.state == "done" and job.result is not None:
-        r = job.result
-        how = "hit the time limit" if r["timed_out"] else "stopped" if r["stopped"] else "done"
         try:
-            model, _ = checkpoint.from_bytes(r["checkpoint"])
-            dataset = job.spec.kwargs()["dataset"]
-            state.add_own(model, title=job.spec.title, dataset=dataset, blob=r["checkpoint"], metrics=r["metrics"])
-            mse = r["metrics"]["mse"]
-            state.notice(f"Training {how} after {r['seconds']:.1f} s · test MSE {mse:.4f}: your model is picked in the sidebar")
+            state.notice(state.keep_trained(job))
         except ValueError as e:
             st.error(f"Can't keep the model: {e}.")
         state.service().forget(job.id)
@@ -177,36 +141,4 @@ if job is not None:
     st.subheader("Progress")
     progress()
 
-st.subheader("Your models")
-own = state.own_models()
-if not own:
-    st.caption("Models you train (or upload) appear here and in the sidebar's model picker, for this session only.")
-for name, m in list(own.items()):
-    c1, c2, c3 = st.columns([5, 1, 1])
-    mse = m.info.metrics.get("mse", float("nan"))
-    c1.markdown(f"**{m.info.title}** · {state.dataset_title(m.info.dataset)} · test MSE {mse:.4f}")
-    c2.download_button("Download", m.checkpoint, file_name=f"{name}.safetensors", key=f"dl_{name}", icon=":material/download:")
-    if c3.button("Delete", key=f"del_{name}", icon=":material/delete:"):
-        state.remove_own(name)
-        st.rerun()
-
-up = st.file_uploader(
-    f"Upload a checkpoint (.safetensors, up to {LIMITS.max_upload_mb:.0f} MB)", type=["safetensors"], key="tr_upload",
-    max_upload_size=int(LIMITS.max_upload_mb),
-)  # fmt: skip
-if up is not None and st.session_state.get("tr_uploaded") != up.file_id:
-    st.session_state["tr_uploaded"] = up.file_id
-    try:
-        model, meta = checkpoint.from_bytes(up.getvalue(), max_params=LIMITS.max_params)
-        dataset = meta.get("dataset")
-        if dataset not in SHAPES or SHAPES[dataset] != tuple(model.config.shape):  # its own dataset, or one of this shape
-            dataset = checkpoint.dataset_for(model.config.shape) or next(
-                (n for n, s in SHAPES.items() if s == tuple(model.config.shape)), None
-            )
-        if dataset is None:
-            raise checkpoint.CheckpointError(f"its {'×'.join(map(str, model.config.shape))} input fits no dataset here")
-        state.add_own(model, title=f"uploaded {up.name[:40]}", dataset=dataset, blob=up.getvalue(), metrics=meta.get("metrics"))
-        state.notice(f"Loaded {up.name}: a {model.config.family} model for {state.dataset_title(dataset)}, picked in the sidebar")
-        st.rerun()  # the whole app: the sidebar lists it now, not after the next click
-    except (checkpoint.CheckpointError, ValueError) as e:
-        st.error(f"Can't load {up.name}: {e}.")
+your_models()
