@@ -14,14 +14,16 @@ import streamlit as st
 from aeviz import plots
 from aeviz.models.base import Autoencoder
 
+# sizes in rem: presenter mode enlarges the root font, and these grow with it (pointer maps read the box)
 CSS = """
 .aez { display: flex; gap: 1.5rem; align-items: flex-start; flex-wrap: wrap; font-family: var(--st-font, sans-serif); }
-.aez-canvas { width: 280px; height: 280px; image-rendering: pixelated; background: #000; border-radius: 6px; touch-action: none; }
-.aez-controls { flex: 1; min-width: 280px; display: flex; flex-direction: column; gap: 0.35rem; }
+.aez-canvas { width: 17.5rem; height: 17.5rem; image-rendering: pixelated; background: #000; border-radius: 6px;
+  touch-action: none; }
+.aez-controls { flex: 1; min-width: 17.5rem; display: flex; flex-direction: column; gap: 0.35rem; }
 .aez-row { display: grid; grid-template-columns: 7rem 1fr 3.5rem; align-items: center; gap: 0.6rem; font-size: 1rem; }
 .aez-row input { width: 100%; accent-color: var(--st-primary-color, #ff4b4b); }
 .aez-value { font-variant-numeric: tabular-nums; }
-.aez-plane { width: 360px; height: 360px; border: 1px solid #ccc; border-radius: 6px; cursor: crosshair; touch-action: none; }
+.aez-plane { width: 22.5rem; height: 22.5rem; border: 1px solid #ccc; border-radius: 6px; cursor: crosshair; touch-action: none; }
 .aez-pad { cursor: crosshair; }
 """
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -63,7 +64,7 @@ def test_a_stale_link_opens_the_nearest_view_and_says_what_was_dropped(app_url, 
     context.close()
 
 
-def test_presenter_mode_is_larger_and_in_the_link(app, output_path):
+def test_presenter_mode_is_larger_and_in_the_link(app, app_url, output_path):
     goto(app, "reconstructions")
     before = app.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
     settle(app, lambda: app.get_by_text("Presenter mode").click())
@@ -72,6 +73,16 @@ def test_presenter_mode_is_larger_and_in_the_link(app, output_path):
     app.wait_for_timeout(300)
     assert "present=1" in app.url
     app.screenshot(path=str(Path(output_path) / "presenter-reconstructions.png"), full_page=True)
+    app.goto(f"{app_url}/vae?present=1")  # the sidebar is folded; the link alone opens presenter mode
+    wait_for_app_run(app)
+    # the browser-side decoder's canvases grow with the type
+    canvas = app.get_by_test_id("aez-canvas").first
+    expect(canvas).to_have_attribute("data-decodes", re.compile(r"\d+"), timeout=15000)
+    assert canvas.bounding_box()["width"] > 280 * 1.2
+    assert app.get_by_test_id("aez-plane").first.bounding_box()["width"] > 360 * 1.2
+    app.wait_for_timeout(500)
+    assert not axe(app), "presenter mode's high contrast keeps every check"
+    app.screenshot(path=str(Path(output_path) / "presenter-vae.png"), full_page=True)
 
 
 def test_the_qr_code_dialog_spells_the_link_out(app):

@@ -28,12 +28,12 @@ def scatter_data(name: str, dataset: str) -> tuple[np.ndarray, np.ndarray, explo
 
 
 @state.figure_cache
-def scatter_spec(name: str, dataset: str) -> dict:
+def scatter_spec(name: str, dataset: str, present: bool = False) -> dict:
     rows, _, plane = scatter_data(name, dataset)
     test = state.test_set(dataset)
     y = test.y[rows].numpy() if test.y is not None else np.zeros(len(rows), int)
     fig = plots.latent_scatter(plane.xy, y, state.labels(dataset) or ["image"], axis_titles=plane.axes, rows=rows)
-    return scatter.spec(fig, test.x[rows].numpy(), rows)
+    return scatter.spec(plots.scaled(fig, 1.4) if present else fig, test.x[rows].numpy(), rows)
 
 
 rows, z, plane = scatter_data(sel.name, sel.dataset)
@@ -54,7 +54,7 @@ def scatter_and_detail() -> None:
     left, right = st.columns([3, 2])
     with left:
         # drawn once per figure: a click marks its point without redrawing the others
-        pos = scatter.latent_scatter(scatter_spec(sel.name, sel.dataset), key="scatter")
+        pos = scatter.latent_scatter(scatter_spec(sel.name, sel.dataset, bool(st.session_state.get("present"))), key="scatter")
     if pos is None:
         pos = st.session_state.get("lat_img")  # a shared link's image, until a point is clicked
     st.session_state["lat_img"] = pos
