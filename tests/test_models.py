@@ -245,3 +245,19 @@ def test_bad_config_names_the_choices(field, value, message):
 def test_conv_refuses_sizes_it_cannot_pool():
     with pytest.raises(ValueError, match="multiples of 4"):
         aeviz.build_model(ModelConfig(family="conv", shape=(1, 10, 10)))
+
+
+@pytest.mark.parametrize("family", ["linear", "mlp", "sparse"])
+def test_tied_weights_decode_with_the_encoders_transpose(family):
+    hidden = () if family != "mlp" else (64,)
+    untied = aeviz.build_model(ModelConfig(family=family, hidden=hidden, latent=16), seed=0)
+    tied = aeviz.build_model(ModelConfig(family=family, hidden=hidden, latent=16, tied=True), seed=0)
+    weights = lambda m: sum(p.numel() for n, p in m.named_parameters() if "weight" in n)  # noqa: E731
+    assert weights(tied) * 2 == weights(untied), "half the weights: the decoder has none of its own"
+    assert tied.decoder_linears()[-1].source is tied.encoder_linears()[0], "the last decoder layer is layer 1, transposed"
+    x = torch.rand(4, 1, 28, 28)
+    loss = tied.loss(x, tied(x)).total
+    loss.backward()
+    assert tied.encoder_linears()[0].weight.grad is not None
+    with pytest.raises(ValueError, match="tied weights are for the fully connected"):
+        ModelConfig(family="conv", tied=True)

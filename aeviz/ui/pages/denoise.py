@@ -13,7 +13,10 @@ from aeviz.ui.widgets import show
 
 sel = state.current()
 st.header("Denoise")
-st.caption("Lecture 003: a denoising AE sees x̃ = corrupt(x) while training and learns to give back the clean x.")
+st.caption(
+    "Lecture 003: a denoising AE sees x̃ = corrupt(x) while training and learns to give back the clean x: "
+    "x̂ = Decoder(Encoder(x̃)), scored against x (the slide's Encoder(Decoder(x̃)) is a slip: Lessons › Slide errata)."
+)
 
 LABELS = {"gaussian": "gaussian", "masking": "masking (zeroed pixels)", "saltpepper": "salt and pepper"}
 c1, c2, c3, c4 = st.columns(4)

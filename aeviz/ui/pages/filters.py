@@ -65,6 +65,9 @@ def sparse_codes() -> None:
         f"Tutorial 10's heat-map view: each input's {z.shape[1]} sigmoid units as a map. Target mean activation "
         f"ρ = {cfg.rho}" + (f"; measured on the test set ρ̂ = {rho_hat:.3f}" if rho_hat is not None else "")
         + f"; on these 8 images ρ̂ = {float(z.mean()):.3f}."
+        + (" Where this departs from tutorial 10 (ρ = 0.02, β = 0.4): the pretrained sparse AE is trained with "
+           f"ρ = {cfg.rho}, β = {cfg.beta:g}; the tutorial's own run is the Q3 lesson."
+           if sel.name in state.manifest() and cfg.sparsity == "kl" else "")
     )  # fmt: skip
     h, w = tile_shape(z.shape[1])
     a, b = st.columns([1, 3])

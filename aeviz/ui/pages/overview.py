@@ -37,7 +37,8 @@ st.header("Overview")
 st.markdown(
     "An **autoencoder** squeezes an image $x$ through a narrow code $z = E_\\theta(x)$ and rebuilds it, "
     "$\\hat x = G_\\phi(z)$. It learns with no labels at all: the only goal is $\\hat x \\approx x$. "
-    "What it keeps in $z$ is what it found to matter."
+    "What it keeps in $z$ is what it found to matter. Lecture 001 writes the loss as "
+    "$\\lVert X - (f \\circ g)X \\rVert^2$; encoding first, it is $(g \\circ f)(X) = g(f(X))$ (Lessons › Slide errata)."
 )
 
 left, right = st.columns([2, 3])

@@ -70,7 +70,8 @@ def other_applications(sel) -> None:
     st.markdown(
         f"{state.title(sel.name)}: {pixels} pixels → a code of {k} numbers, **{pixels / k:.1f}×** fewer numbers. "
         f"In bytes: {pixels} (one byte a pixel) → {4 * k} as float32 (**{pixels / (4 * k):.1f}×**), {2 * k} as float16 "
-        f"(**{pixels / (2 * k):.1f}×**); and the decoder must travel too, once. Lossy: the MSE above is the price."
+        f"(**{pixels / (2 * k):.1f}×**); and the decoder must travel too, once. Lossy: the MSE above is the price. "
+        "(Lecture 002's 256 × 256 = 262,000 is a slip: 65,536 pixels; Slide errata.)"
     )
 
     st.subheader("Clustering the codes (k-means, 10 clusters)")
