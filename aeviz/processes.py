@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +22,25 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def healthy(port: int, host: str = "127.0.0.1", timeout: float = 2) -> bool:
+    """A Streamlit server (or the balancer in front of one) answers its health check."""
+    host = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    try:
+        with urllib.request.urlopen(f"http://{host}:{port}/_stcore/health", timeout=timeout) as r:
+            return r.read() == b"ok"
+    except OSError:
+        return False
+
+
+def streamlit_cmd(script: Path, port: int) -> list[str]:
+    """`streamlit run` headless on loopback, as the tests, the benches and `serve` start it."""
+    return [
+        sys.executable, "-m", "streamlit", "run", str(script), "--server.address", "127.0.0.1",
+        "--server.port", str(port), "--server.headless", "true",
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", "--global.developmentMode", "false",
+    ]  # fmt: skip
 
 
 def tcp_open(host: str, port: int) -> bool:

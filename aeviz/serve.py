@@ -22,15 +22,13 @@ import secrets
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 from aeviz import processes
-from aeviz.processes import ROOT, free_port  # noqa: F401 - free_port: where tests look for a port
+from aeviz.processes import ROOT
 
 LECTURE_S = 2 * 3600  # tunnel and client timeouts: a 90-minute lecture and its break
 
@@ -118,8 +116,8 @@ class Topology:
         self.secret = secrets.token_hex(32)  # one cookie secret: XSRF tokens hold across replicas
         # the scheduler runs whatever code it is sent: on loopback unless workers on other machines must reach it
         self.scheduler_bind = (scheduler_host, scheduler_port or processes.free_port())
-        near = "127.0.0.1" if scheduler_host in ("0.0.0.0", "") else scheduler_host
-        self.scheduler = f"tcp://{near}:{self.scheduler_bind[1]}"
+        self.scheduler_near = "127.0.0.1" if scheduler_host in ("0.0.0.0", "") else scheduler_host
+        self.scheduler = f"tcp://{self.scheduler_near}:{self.scheduler_bind[1]}"
         self.replica_ports = [processes.free_port() for _ in range(replicas)]
 
     def _start(self, name: str, cmd: list[str], env: dict | None = None, nice: int = 0) -> Child:
@@ -131,14 +129,13 @@ class Topology:
     def start(self) -> None:
         bind, port = self.scheduler_bind
         self._start("scheduler", [*processes.SCHEDULER, "--host", bind, "--port", str(port)], processes.SCHEDULER_ENV, nice=5)
-        near = self.scheduler.removeprefix("tcp://").rsplit(":", 1)[0]
-        self._wait(lambda: processes.tcp_open(near, port), "the Dask scheduler", 60)
+        self._wait(lambda: processes.tcp_open(self.scheduler_near, port), "the Dask scheduler", 60)
         for i in range(self.workers):
             self.start_worker(i)
         for i, p in enumerate(self.replica_ports, 1):
             self.start_replica(i, p)
         for i, p in enumerate(self.replica_ports, 1):
-            self._wait(lambda p=p: _healthy(p), f"replica r{i}", 120)
+            self._wait(lambda p=p: processes.healthy(p), f"replica r{i}", 120)
         cfg = self.logs / "haproxy.cfg"
         servers = [(f"r{i}", f"127.0.0.1:{p}") for i, p in enumerate(self.replica_ports, 1)]
         cfg.write_text(haproxy_cfg(servers, f"{self.host}:{self.port}"))
@@ -146,7 +143,7 @@ class Topology:
         if check.returncode:
             raise RuntimeError(f"haproxy refused its configuration:\n{check.stdout}{check.stderr}")
         self._start("haproxy", ["haproxy", "-f", str(cfg), "-db"])
-        self._wait(lambda: _healthy(self.port, self.host), "HAProxy", 30)
+        self._wait(lambda: processes.healthy(self.port, self.host), "HAProxy", 30)
 
     def start_worker(self, i: int) -> Child:
         return self._start(f"worker-{i + 1}", [*processes.WORKER, self.scheduler, "--name", f"w{i + 1}"])
@@ -154,11 +151,7 @@ class Topology:
     def start_replica(self, i: int, port: int) -> Child:
         # the secret by environment: Streamlit refuses it on the command line (where `ps` would show it)
         env = {"AEVIZ_SCHEDULER": self.scheduler, "STREAMLIT_SERVER_COOKIE_SECRET": self.secret}
-        return self._start(f"r{i}", [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1",
-            "--server.port", str(port), "--server.headless", "true",
-            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", "--global.developmentMode", "false",
-        ], env)  # fmt: skip
+        return self._start(f"r{i}", processes.streamlit_cmd(ROOT / "app.py", port), env)
 
     def _wait(self, ready, what: str, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -175,15 +168,6 @@ class Topology:
 
     def stop(self) -> None:
         processes.stop([c.proc for c in self.children])
-
-
-def _healthy(port: int, host: str = "127.0.0.1") -> bool:
-    host = "127.0.0.1" if host in ("0.0.0.0", "") else host
-    try:
-        with urllib.request.urlopen(f"http://{host}:{port}/_stcore/health", timeout=2) as r:
-            return r.read() == b"ok"
-    except OSError:
-        return False
 
 
 def serve(

@@ -344,10 +344,15 @@ def fetch(key: str, root: Path, n: int = 5_000, test_share: float = 0.1) -> User
     return from_arrays(x, y.astype(np.int64), names, key, test_share)
 
 
+def slug(stem: str) -> str:
+    """A dataset's name from a file's or a set's: lower case, letters, digits and dashes."""
+    return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "images"
+
+
 def load(path: str | Path, recipe: Recipe, name: str | None = None) -> UserData:
     """A dataset from a path (the CLI): a .zip, a folder, or an .npz."""
     path = Path(path)
-    name = name or re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "images"
+    name = name or slug(path.stem)
     if path.is_dir():
         return from_images(read_folder(path), recipe, name)
     if not path.is_file():

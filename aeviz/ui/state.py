@@ -262,8 +262,7 @@ def add_own(model: Autoencoder, *, title: str, dataset: str, blob: bytes, metric
 
 def shapes() -> dict[str, tuple[int, int, int]]:
     """Every dataset this session can train on, with its images' shape: built-in, toy, its own."""
-    builtin = {"mnist": (1, 28, 28), "fashion": (1, 28, 28), "patterns": (1, 3, 3), "random": (1, 10, 10)}
-    return builtin | {name: d.shape for name, d in own_datasets().items()}
+    return checkpoint.SHAPES | {name: d.shape for name, d in own_datasets().items()}
 
 
 def keep_trained(job) -> str:
@@ -283,7 +282,7 @@ def adopt_checkpoint(filename: str, blob: bytes) -> str:
     fits, shape = shapes(), tuple(model.config.shape)
     dataset = meta.get("dataset")
     if fits.get(dataset) != shape:  # its own dataset, or one of this shape
-        dataset = checkpoint.dataset_for(shape) or next((n for n, s in fits.items() if s == shape), None)
+        dataset = next((n for n, s in fits.items() if s == shape), None)  # built-in first, then the session's own
     if dataset is None:
         raise checkpoint.CheckpointError(f"its {'×'.join(map(str, shape))} input fits no dataset here")
     add_own(model, title=f"uploaded {filename[:40]}", dataset=dataset, blob=blob, metrics=meta.get("metrics"))

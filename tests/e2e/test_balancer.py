@@ -16,7 +16,8 @@ from conftest import settle, wait_for_app_run
 from PIL import Image
 from playwright.sync_api import expect
 
-from aeviz.serve import Topology, free_port
+from aeviz.processes import free_port
+from aeviz.serve import Topology
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not shutil.which("haproxy"), reason="needs Debian's haproxy")]
 

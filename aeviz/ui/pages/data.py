@@ -1,7 +1,5 @@
 """Your images: a class's own pictures (a zip with class folders, image files, an .npz) as a dataset."""
 
-import re
-
 import streamlit as st
 
 from aeviz import plots, userdata
@@ -51,7 +49,7 @@ if st.button(
             color=bool(color), size=28 if mnist_crop else int(size), crop="mnist" if mnist_crop else "resize", invert=invert
         ).to_dict()
         stem = sets or (files[0].name.rsplit(".", 1)[0] if files else "images")
-        name = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "images"
+        name = userdata.slug(stem)
         uploads = tuple((f.name, f.getvalue()) for f in files or ())
         spec = JobSpec.of("ingest", files=uploads, recipe=recipe, name=name, test_share=float(share), torchvision=sets or None)
         job = state.service().submit(spec, state.owner())
@@ -102,7 +100,7 @@ if own:
     for name, d in list(own.items()):
         a, b, c = st.columns([5, 1, 1])
         a.markdown(f"**{d.name}** · {userdata.describe(d)}")
-        b.download_button("Download", d.to_npz(), file_name=f"{name}.npz", key=f"ud_dl_{name}", icon=":material/download:")
+        b.download_button("Download", d.to_npz, file_name=f"{name}.npz", key=f"ud_dl_{name}", icon=":material/download:")
         if c.button("Delete", key=f"ud_del_{name}", icon=":material/delete:", help="with the models trained on them"):
             n = state.remove_dataset(name)
             state.notice(f"Deleted {d.name}" + (f" and the {n} models trained on it" if n else ""))
