@@ -38,36 +38,34 @@ def preload_plotly() -> None:
 
     The tab keeps its session's id in sessionStorage: a different id on a later run means the old
     session is gone (its replica restarted or died behind the balancer, or the page was reloaded),
-    and with it what the student trained or uploaded. The student is told, not left to wonder.
+    and with it what the student trained or uploaded. The student is told, not left to wonder. The
+    notice is drawn by the component itself: a rerun asked for from here, while the page's first
+    run is still arriving, was sent before the browser knew which page the link named, and opened
+    Overview instead (about 1 reload in 20).
     """
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     ctx = get_script_run_ctx()
     with st.sidebar:
-        result = _preload(
-            key="aeviz_preload",
-            data={"src": plotly_chunk(), "session": ctx.session_id if ctx else ""},
-            on_lost_change=lambda: None,
-        )
-    try:
-        lost = result["lost"]
-    except (KeyError, TypeError):
-        lost = None
-    if lost:
-        st.sidebar.warning(
-            "This tab's earlier session ended (the server it was on restarted, or the page was reloaded): this is "
-            "a fresh one. Models you trained or uploaded before are gone; download a model to keep it.",
-            icon=":material/sync_problem:",
-        )
+        _preload(key="aeviz_preload", data={"src": plotly_chunk(), "session": ctx.session_id if ctx else ""})
 
 
 _preload = st.components.v2.component(
     "aeviz.preload",
-    js="""export default function ({ data, setStateValue }) {
+    css=""".lost { background: #fff8e1; color: #3d2c00; border-radius: 0.5rem; padding: 0.75rem 1rem;
+  font: 0.875rem/1.5 "Source Sans", sans-serif; margin: 0.25rem 0; }""",
+    js="""export default function ({ data, parentElement }) {
   if (data.src) import(new URL(data.src, document.baseURI).href).catch(() => {});
   const before = sessionStorage.getItem("aeviz-session");
   sessionStorage.setItem("aeviz-session", data.session);
-  if (before && before !== data.session) setStateValue("lost", before);
+  if (before && before !== data.session && !parentElement.querySelector(".lost")) {
+    const note = document.createElement("div");
+    note.className = "lost";
+    note.setAttribute("role", "status");
+    note.textContent = "This tab's earlier session ended (the server it was on restarted, or the page was reloaded): " +
+      "this is a fresh one. Models you trained or uploaded before are gone; download a model to keep it.";
+    parentElement.appendChild(note);
+  }
 }""",
 )
 

@@ -1,26 +1,33 @@
 """`python -m aeviz.bench load --sessions N --duration S [--url URL]`: a class of simulated students.
 
 Each student is one Streamlit session driven over the websocket as the browser drives it
-(aeviz.bench.wsclient): it thinks 1-5 s between actions, switches pages, moves widgets, uploads
-an image by HTTP PUT with the XSRF cookie, and one in ten trains a model on the Train page. A few
-actions send values no widget allows (a crafted client). Fragments that tick (a job's progress)
-rerun as in the browser.
+(aeviz.bench.wsclient): it thinks 1-5 s between actions, switches among all the pages and lessons,
+moves any widget on the page it is on (the sidebar's Dataset and Model pickers, the share dialog and
+presenter mode included), uploads drawings, checkpoints and zips, and opens share links
+(aeviz.bench.students). One in ten trains a model on the Train page. One student tours every
+widget of every page and lesson once. A few actions send values no widget allows (a crafted
+client). Fragments that tick (a job's progress) rerun as in the browser.
 
-Printed: p50 / p95 / max per page and per kind of action, the exceptions seen, RSS of the server
-and its workers, memory per extra session, server CPU ms per rerun of each page, and the time from
-a Train click to the first loss point on the page. Exits 1 on an exception or when a student sees
-another student's model.
+Printed: p50 / p95 / max per kind of action, per page and per widget (the slowest controls
+named), the server's longest stall (its health check polled every 0.1 s by another process), the
+exceptions seen, links that opened another page, RSS of the server and its workers, memory per
+extra session, server CPU ms per rerun of each page, and the time from a Train click to the first
+loss point on the page. `--json FILE` writes the same figures. Exits 1 on an exception, a link that
+opened another page, or a student who sees another student's model.
 
-Without --url it starts its own `streamlit run app.py` on loopback and stops it at the end.
+Without --url it starts the server as the README's one-machine command does (`streamlit run app.py`
+in the project folder, so with its .streamlit/config.toml), on a loopback port, and stops it at the end.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import io
+import contextlib
+import json
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -28,28 +35,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-from PIL import Image
-
-from aeviz.bench import server
+from aeviz.bench import server, students
 from aeviz.bench.wsclient import Student, StudentError
 
-PAGES = [
-    "Overview", "Reconstructions", "Learned filters", "Latent space", "VAE explorer", "Upload & draw", "Denoise",
-    "Train your own", "Lessons",
-]  # fmt: skip
 QUICK = "Lecture 002 · one layer, 2 latents"  # the preset a training student picks
-# page -> [(widget key, f(random generator, the widget's options) -> a value)]: what a student moves there
-WIDGETS = {
-    "Reconstructions": [("rec_n", lambda r, o: r.randint(4, 20)), ("rec_mode", lambda r, o: r.choice(["random", "by class"])),
-                        ("rec_view", lambda r, o: r.choice(["Inputs vs outputs", "Bottleneck sizes · linear AE vs PCA"]))],
-    "Learned filters": [("filt_layer", lambda r, o: r.choice(o))],
-    "Latent space": [("lat_view", lambda r, o: r.choice(["Codes", "Walk between images"]))],
-    "VAE explorer": [("vae_start", lambda r, o: r.choice(["zero", "a test image"]))],
-    "Denoise": [("dn_noise", lambda r, o: r.choice(["gaussian", "masking (zeroed pixels)", "salt and pepper"])),
-                ("dn_seed", lambda r, o: r.randint(0, 100))],
-    "Lessons": [("lesson", lambda r, o: r.choice(["Linear AE = PCA", "Tutorial 10 · Q1", "Tutorial 10 · Q2", "Upsampling"]))],
-}  # fmt: skip
+LINK_SHARE = 0.03  # the share of actions that open a shared link in a new tab (the old one closes)
 # values a crafted client sends past every widget's bounds: the page must answer with a message, not an exception
 CRAFTED = {
     "Reconstructions": [("rec_n", {"double_array_value": [1e12]}), ("rec_view", {"string_array_value": ["<script>"]})],
@@ -60,18 +50,10 @@ CRAFTED = {
 }
 
 
-def digit_png(rng: random.Random) -> bytes:
-    a = np.zeros((60, 60), np.uint8)
-    x = rng.randint(15, 40)
-    a[8:52, x : x + 6] = 255
-    buf = io.BytesIO()
-    Image.fromarray(a).save(buf, "PNG")
-    return buf.getvalue()
-
-
 @dataclass
 class Stats:
-    times: dict[tuple[str, str], list[float]] = field(default_factory=lambda: defaultdict(list))  # (kind, page) -> ms
+    # (kind, page, widget) -> ms; widget is "" for page switches and first loads
+    times: dict[tuple[str, str, str], list[float]] = field(default_factory=lambda: defaultdict(list))
     exceptions: list[str] = field(default_factory=list)
     errors: int = 0
     first_loss: list[float] = field(default_factory=list)  # Train click -> first loss point on the page, s
@@ -81,13 +63,16 @@ class Stats:
     seen: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # student -> tags in their picker
     failures: list[str] = field(default_factory=list)  # protocol failures (timeouts, closed sockets)
     replicas: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # behind HAProxy: students per replica
+    links: int = 0
+    wrong_page: list[str] = field(default_factory=list)  # links that opened another page than theirs
+    toured: int = 0  # widgets the touring student moved
 
-    def record(self, kind: str, page: str, result) -> None:
+    def record(self, kind: str, page: str, widget: str, result) -> None:
         if result is None:
             return
-        self.times[(kind, page)].append(result.elapsed_ms)
+        self.times[(kind, page, widget)].append(result.elapsed_ms)
         for e in result.exceptions:
-            self.exceptions.append(f"{page} / {kind}: {e['type']}: {e['message'][:200]}")
+            self.exceptions.append(f"{page} / {kind} {widget}: {e['type']}: {e['message'][:200]}")
         self.errors += len(result.errors)
 
 
@@ -100,14 +85,48 @@ def _tags(student: Student) -> set[str]:
     return {o.rsplit("· ", 1)[1].split()[0] for o in options if o.endswith("(yours)") and "· " in o}
 
 
+def _page_of(s: Student) -> str:
+    return next((p.page_name for p in s.app_pages if p.page_script_hash == s.page_script_hash), "Overview")
+
+
+async def _follow_link(url: str, s: Student, name: str, rng: random.Random, stats: Stats) -> Student:
+    """The student opens a link the teacher shared, in place of the tab it had."""
+    path, query = rng.choice(students.LINKS)
+    await s.close()
+    s, r, landed = await students.open_link(url, path, query, name)
+    stats.links += 1
+    stats.record("share link", _page_of(s), "", r)
+    if not landed:
+        stats.wrong_page.append(f"{name}: /{path}?{query} opened {_page_of(s)}")
+    return s
+
+
+async def _act(s: Student, page: str, rng: random.Random, crafted: float, stats: Stats) -> None:
+    """One action on the page the student is on: a page switch, a lesson, any widget, or a crafted value."""
+    roll = rng.random()
+    if roll < crafted and page in CRAFTED:
+        key, raw = rng.choice(CRAFTED[page])
+        with contextlib.suppress(StudentError):  # the widget is not on the page now (another view, another model)
+            stats.record("crafted value", page, key, await s.set_widget(key, raw))
+    elif roll < 0.35:
+        target = rng.choice([p["title"] for p in s.pages() if p["title"] != page])
+        stats.record("page switch", target, "", await s.switch_page(target))
+    elif page == "Lessons" and roll < 0.5 and (lessons := students.lessons_of(s)):
+        stats.record("widget change", page, "lesson", await s.set_widget("lesson", rng.choice(lessons)))
+    else:
+        widgets = [w for w in s.page.widgets if students.movable(w)]
+        if widgets:
+            w = rng.choice(widgets)
+            stats.record(students.kind_of(w), page, w.key or w.label, await students.move(s, w, rng))
+
+
 async def student_life(i: int, url: str, until: float, trains: bool, crafted: float, stats: Stats, seed: int) -> None:
     rng = random.Random(seed * 1000 + i)
     name = f"s{i}"
     s = Student(url, auto_reruns=True, timeout=120, name=name)
-    page = "Overview"
     try:
         r = await s.connect()
-        stats.record("first load", page, r)
+        stats.record("first load", "Overview", "", r)
         if "SRV" in s.cookies:  # behind `aeviz serve`'s HAProxy: the replica this student is pinned to
             stats.replicas[s.cookies["SRV"]] += 1
         while time.monotonic() < until:
@@ -116,23 +135,11 @@ async def student_life(i: int, url: str, until: float, trains: bool, crafted: fl
                 break
             if trains and not stats.own[name]:
                 await train(s, stats, name, until)
-                page = "Train your own"
-                continue
-            roll = rng.random()
-            if roll < crafted and page in CRAFTED:
-                key, raw = rng.choice(CRAFTED[page])
-                stats.record("crafted value", page, await _set(s, key, lambda r, o, raw=raw: raw, rng))
-            elif roll < 0.45:
-                page = rng.choice([p for p in PAGES if p != page])
-                stats.record("page switch", page, await s.switch_page(page))
-            elif page == "Upload & draw" and rng.random() < 0.5:
-                stats.record("upload", page, await s.upload("upload", "digit.png", digit_png(rng), "image/png"))
-            elif page in WIDGETS:
-                key, value = rng.choice(WIDGETS[page])
-                stats.record("widget change", page, await _set(s, key, value, rng))
+            elif rng.random() < LINK_SHARE and not stats.own[name]:  # a student with a model of their own keeps their tab
+                s = await _follow_link(url, s, name, rng, stats)
             else:
-                options = s.page.widget("model").options
-                stats.record("widget change", "sidebar", await s.set_widget("model", rng.choice(options)))
+                with contextlib.suppress(StudentError):  # the widget left the page between the look and the move
+                    await _act(s, _page_of(s), rng, crafted, stats)
             stats.seen[name] |= _tags(s)
     except (TimeoutError, StudentError, OSError) as e:
         stats.failures.append(f"{name}: {e}")
@@ -141,25 +148,27 @@ async def student_life(i: int, url: str, until: float, trains: bool, crafted: fl
         await s.close()
 
 
-async def _set(s: Student, key: str, value, rng: random.Random):
+async def tour_life(url: str, stats: Stats) -> None:
+    """One student who moves every widget of every page and lesson once, while the class works."""
     try:
-        widget = s.page.widget(key)
-    except StudentError:
-        return None  # the widget is not on the page now (another view, another model): nothing to do
-    return await s.set_widget(key, value(rng, widget.options))
+        async with Student(url, auto_reruns=True, timeout=120, name="tour") as s:
+            stats.toured = await students.tour(s, stats.record)
+    except (TimeoutError, StudentError, OSError) as e:
+        stats.failures.append(f"tour: {e}")
 
 
 async def train(s: Student, stats: Stats, name: str, until: float) -> None:
     """Start a quick job on the Train page; time the click to the first loss point; wait for the model."""
-    stats.record("page switch", "Train your own", await s.switch_page("Train your own"))
-    stats.record("widget change", "Train your own", await s.set_widget("tr_preset", QUICK))
+    page = "Train your own"
+    stats.record("page switch", page, "", await s.switch_page(page))
+    stats.record("widget change", page, "tr_preset", await s.set_widget("tr_preset", QUICK))
     # 2 x 10,000 images: a few seconds of training, long enough to see the first loss points arrive
-    stats.record("widget change", "Train your own", await s.set_widget("tr_samples", 10_000))
-    stats.record("widget change", "Train your own", await s.set_widget("tr_epochs", 2))
+    stats.record("widget change", page, "tr_samples", await s.set_widget("tr_samples", 10_000))
+    stats.record("widget change", page, "tr_epochs", await s.set_widget("tr_epochs", 2))
     before = _tags(s)
     t0 = time.monotonic()
     r = await s.click("tr_start")
-    stats.record("train click", "Train your own", r)
+    stats.record("train click", page, "tr_start", r)
     if r is not None and any("Can't start" in e for e in r.errors):
         stats.refused += 1
         return
@@ -206,12 +215,12 @@ async def warm(url: str) -> None:
 
 async def extra_sessions(url: str, n: int) -> list[Student]:
     """n more students who open every page once and stay connected: what one more session costs."""
-    students = [Student(url, name=f"x{i}") for i in range(n)]
-    for s in students:
+    extra = [Student(url, name=f"x{i}") for i in range(n)]
+    for s in extra:
         await s.connect()
-        for page in PAGES:
-            await s.switch_page(page)
-    return students
+        for page in s.pages():
+            await s.switch_page(page["title"])
+    return extra
 
 
 async def cpu_per_page(url: str, pid: int, reps: int) -> dict[str, float]:
@@ -221,7 +230,7 @@ async def cpu_per_page(url: str, pid: int, reps: int) -> dict[str, float]:
     proc = psutil.Process(pid)
     out = {}
     async with Student(url, name="cpu") as s:
-        for page in PAGES:
+        for page in [p["title"] for p in s.pages()]:
             await s.switch_page(page)
             t = proc.cpu_times()
             for _ in range(reps):
@@ -229,6 +238,10 @@ async def cpu_per_page(url: str, pid: int, reps: int) -> dict[str, float]:
             t2 = proc.cpu_times()
             out[page] = 1000 * ((t2.user - t.user) + (t2.system - t.system)) / reps
     return out
+
+
+def _stall_poller(url: str, seconds: float) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "aeviz.bench.stall", url, str(seconds)], stdout=subprocess.PIPE, text=True)
 
 
 async def run(a: argparse.Namespace, url: str, pids: list[int]) -> int:
@@ -240,6 +253,7 @@ async def run(a: argparse.Namespace, url: str, pids: list[int]) -> int:
     t_start = time.monotonic()
     until = t_start + a.duration
     peak = [0.0, 0.0]
+    poller = _stall_poller(url, a.duration)
 
     async def sample() -> None:
         while time.monotonic() < until:
@@ -248,12 +262,13 @@ async def run(a: argparse.Namespace, url: str, pids: list[int]) -> int:
                 peak[0], peak[1] = max(peak[0], own), max(peak[1], kids)
             await asyncio.sleep(1)
 
-    tasks = []
+    tasks = [asyncio.create_task(tour_life(url, stats))] if a.tour else []
     for i in range(a.sessions):  # students arrive over the first seconds, as a class does
         await asyncio.sleep(min(a.ramp, a.duration / 4) / a.sessions)
         tasks.append(asyncio.create_task(student_life(i, url, until, i in trainers, a.crafted, stats, a.seed)))
     await asyncio.gather(sample(), *tasks)
     elapsed = time.monotonic() - t_start
+    stall = json.loads(await asyncio.to_thread(lambda: poller.communicate(timeout=120)[0]) or "{}")
 
     leaks = []
     for name, seen in stats.seen.items():
@@ -264,13 +279,18 @@ async def run(a: argparse.Namespace, url: str, pids: list[int]) -> int:
     print(f"\n{a.sessions} students for {elapsed:.0f} s against {url} ({n_train} training, think 1-5 s)")
     if stats.replicas:
         print("students per replica: " + ", ".join(f"{k} {v}" for k, v in sorted(stats.replicas.items())))
-    report(stats)
+    summary = report(stats)
+    summary.update(students=a.sessions, seconds=round(elapsed), stall=stall, leaks=len(leaks))
+    print(f"server stalls (health polled every 0.1 s, {stall.get('polls', 0)} polls): longest {stall.get('longest_s', 0):.2f} s, "
+          f"{stall.get('over_1s', 0)} over 1 s, {stall.get('over_0_5s', 0)} over 0.5 s")  # fmt: skip
     if pids:
         end = _rss(pids)
         print(f"RSS: server {baseline[0]:.0f} MB before the class, {peak[0]:.0f} MB at peak, {end[0]:.0f} MB at the end; "
               f"workers {baseline[1]:.0f} -> {peak[1]:.0f} MB at peak")  # fmt: skip
         # an upper bound: the caches the class filled (figures, codes of session models) count too
         print(f"memory per session: {(end[0] - baseline[0]) / a.sessions:.2f} MB (server RSS growth over the class / students)")
+        summary["rss_mb"] = {"before": round(baseline[0]), "peak": round(peak[0]), "end": round(end[0]),
+                             "workers_peak": round(peak[1])}  # fmt: skip
         if a.extra:
             before = _rss(pids)[0]
             extra = await extra_sessions(url, a.extra)
@@ -286,46 +306,71 @@ async def run(a: argparse.Namespace, url: str, pids: list[int]) -> int:
             )
     print(f"exceptions: {len(stats.exceptions)}" + "".join(f"\n  {e}" for e in stats.exceptions[:20]))
     print(f"cross-session leaks: {len(leaks)}" + "".join(f"\n  {e}" for e in leaks[:20]))
+    print(f"share links opened: {stats.links}; on another page than theirs: {len(stats.wrong_page)}"
+          + "".join(f"\n  {e}" for e in stats.wrong_page[:10]))  # fmt: skip
     if stats.failures:
         print(f"protocol failures: {len(stats.failures)}" + "".join(f"\n  {e}" for e in stats.failures[:10]))
-    return 1 if stats.exceptions or leaks else 0
+    if a.json:
+        Path(a.json).write_text(json.dumps(summary, indent=1))
+    return 1 if stats.exceptions or leaks or stats.wrong_page else 0
 
 
-def report(stats: Stats) -> None:
-    by_kind, by_page = defaultdict(list), defaultdict(list)
-    for (kind, page), ms in stats.times.items():
+def _row(ms: list[float]) -> dict:
+    return {"n": len(ms), "p50": round(_p(ms, 0.5)), "p95": round(_p(ms, 0.95)), "max": round(max(ms))}
+
+
+def report(stats: Stats) -> dict:
+    """Print the latency tables; return them (and the counts) for --json."""
+    by_kind, by_page, by_widget = defaultdict(list), defaultdict(list), defaultdict(list)
+    for (kind, page, widget), ms in stats.times.items():
         by_kind[kind] += ms
         if kind != "crafted value":
             by_page[page] += ms
+            if widget:
+                by_widget[f"{page} › {widget}"] += ms
     every = [m for ms in by_kind.values() for m in ms]
+    out = {"all": _row(every) if every else None, "exceptions": stats.exceptions, "failures": stats.failures,
+           "trained": stats.trained, "refused": stats.refused, "errors_shown": stats.errors, "links": stats.links,
+           "wrong_page": stats.wrong_page, "toured": stats.toured,
+           "first_loss_s": sorted(round(x, 2) for x in stats.first_loss)}  # fmt: skip
     if not every:
         print("no actions completed")
-        return
-    line = "{:26s} {:>6} {:>9} {:>9} {:>9}"
+        return out
+    line = "{:42s} {:>6} {:>9} {:>9} {:>9}"
     print(line.format("", "n", "p50 ms", "p95 ms", "max ms"))
-    print(line.format("all actions", len(every), f"{_p(every, 0.5):.0f}", f"{_p(every, 0.95):.0f}", f"{max(every):.0f}"))
-    for title, groups in (("by kind", by_kind), ("by page", by_page)):
+    print(line.format("all actions", *_row(every).values()))
+    widgets = {k: ms for k, ms in by_widget.items() if len(ms) >= 3}
+    slowest = dict(sorted(widgets.items(), key=lambda kv: -_p(kv[1], 0.95))[:15])
+    tables = (("by kind", by_kind, None), ("by page", by_page, None), ("slowest controls (n ≥ 3)", slowest, 1))
+    for title, groups, order in tables:
         print(f"-- {title}")
-        for k, ms in sorted(groups.items(), key=lambda kv: -len(kv[1])):
-            print(line.format(k, len(ms), f"{_p(ms, 0.5):.0f}", f"{_p(ms, 0.95):.0f}", f"{max(ms):.0f}"))
+        rows = groups.items() if order else sorted(groups.items(), key=lambda kv: -len(kv[1]))
+        for k, ms in rows:
+            print(line.format(k[:42], *_row(ms).values()))
+    out.update({name: {k: _row(ms) for k, ms in g.items()} for name, g in
+                (("by_kind", by_kind), ("by_page", by_page), ("by_widget", by_widget))})  # fmt: skip
+    print(f"widgets the touring student moved: {stats.toured}")
     if stats.first_loss:
         print(f"Train click -> first loss point on the page: median {statistics.median(stats.first_loss):.2f} s, "
               f"max {max(stats.first_loss):.2f} s over {len(stats.first_loss)} jobs")  # fmt: skip
     print(f"models trained: {stats.trained}; Train clicks the server refused: {stats.refused}")
     print(f"st.error messages shown: {stats.errors}")
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m aeviz.bench load", description=__doc__.split("\n\n")[0])
     p.add_argument("--sessions", type=int, default=10)
     p.add_argument("--duration", type=float, default=60, help="seconds of class")
-    p.add_argument("--url", help="a running app (or its balancer); default: start one here")
+    p.add_argument("--url", help="a running app (or its balancer); default: start one as the README's command does")
     p.add_argument("--pid", type=int, action="append", default=[], help="with --url: processes whose RSS to report")
     p.add_argument("--train-share", type=float, default=0.1, help="the share of students who train a model")
     p.add_argument("--crafted", type=float, default=0.05, help="the share of actions sending values no widget allows")
     p.add_argument("--ramp", type=float, default=10, help="seconds over which the students arrive")
+    p.add_argument("--no-tour", dest="tour", action="store_false", help="no student touring every widget")
     p.add_argument("--extra", type=int, default=0, help="then this many more students, for the memory one session costs")
     p.add_argument("--cpu-reps", type=int, default=0, help="then server CPU ms per rerun of each page, over this many reruns")
+    p.add_argument("--json", help="also write the figures to this file")
     p.add_argument("--seed", type=int, default=0)
     a = p.parse_args(argv)
     if not (1 <= a.sessions <= 1000 and 1 <= a.duration <= 3600):

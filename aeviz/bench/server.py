@@ -1,14 +1,20 @@
-"""Start and stop a real `streamlit run` on 127.0.0.1 (used by the browser tests and the UI bench)."""
+"""Start and stop a real `streamlit run` on 127.0.0.1 (used by the browser tests and the benches).
+
+Started as the README's one-machine command starts it (`streamlit run app.py` in the project folder,
+so with .streamlit/config.toml), given only a loopback address, a free port and no browser to open:
+a figure measured here is one for the command a teacher runs.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
-from aeviz.processes import free_port, healthy, streamlit_cmd
+from aeviz.processes import free_port, healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -20,10 +26,10 @@ def start(
 ) -> tuple[subprocess.Popen, str]:
     """(process, url) of a headless server for `script` on a free loopback port; raises with the log if it fails."""
     port = free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.address", "127.0.0.1", "--server.port", str(port),
+           "--server.headless", "true"]  # fmt: skip
     log = open(log_path, "w+")  # noqa: SIM115 - lives as long as the server
-    proc = subprocess.Popen(
-        streamlit_cmd(script, port), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
-    )
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     deadline = time.time() + timeout
     while not healthy(port, timeout=1):
         if proc.poll() is not None or time.time() > deadline:

@@ -210,3 +210,19 @@ def test_each_chart_is_drawn_once(app):
     goto(app, "filters")
     draws = _draws_after(app, lambda: app.get_by_role("radio", name="Feature maps of one input").click())
     assert len(draws) >= 3 and set(draws) == {1}, draws
+
+
+def test_a_page_link_always_opens_its_page(page, app_url):
+    """50 loads of page links in one tab (reloads and shared links, as a class opens them): each
+    lands on the page it names, and from the second on the tab is told its earlier session ended."""
+    from aeviz.ui.app import PAGE_LIST
+
+    pages = [(url, title) for _, title, _, url in PAGE_LIST if url != "overview"]  # Overview is also the fallback
+    for i in range(50):
+        url, title = pages[i % len(pages)]
+        page.goto(f"{app_url}/{url}?dataset=mnist")
+        wait_for_app_run(page)
+        expect(page.locator("h2").first).to_have_text(title, timeout=30000)
+        assert page.url.split("?")[0].endswith(f"/{url}"), (i, page.url)
+        if i:
+            expect(page.get_by_text("This tab's earlier session ended")).to_be_visible()
