@@ -43,9 +43,13 @@ def latent_sliders(name: str, model: Autoencoder, z0, *, key: str, nonce: int = 
     return _get(result, "z")
 
 
-def latent_plane(name: str, model: Autoencoder, xy: np.ndarray, y: np.ndarray, extent, *, key: str):
-    """The 2-D codes as dots; the pointer's position decodes live. Returns the z last released."""
-    pts = [[round(float(a), 3), round(float(b), 3), int(c)] for (a, b), c in zip(xy, y, strict=True)]
+def plane_points(xy: np.ndarray, y: np.ndarray) -> list[list]:
+    """2-D codes and their classes as the plane's dots: [[z1, z2, class], ...]."""
+    return [[round(float(a), 3), round(float(b), 3), int(c)] for (a, b), c in zip(xy, y, strict=True)]
+
+
+def latent_plane(name: str, model: Autoencoder, pts: list[list], extent, *, key: str):
+    """The 2-D codes as dots (`plane_points`); the pointer's position decodes live. Returns the z last released."""
     data = {"mode": "plane", "spec": _spec(name, model), "z0": [0.0, 0.0], "nonce": 0, "extent": list(extent),
             "points": pts, "palette": plots.PALETTE}  # fmt: skip
     return _get(_component(key=key, data=data, on_z_change=lambda: None), "z")

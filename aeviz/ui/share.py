@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 
 import streamlit as st
@@ -20,8 +21,11 @@ button, [role="radio"], [role="slider"] { min-height: 2.4rem; }
 </style>"""
 
 
+@functools.lru_cache(maxsize=128)
 def qr_codes(url: str) -> tuple[bytes, bytes]:
-    """(PNG, SVG) of a QR code for `url`: error correction M, so a phone reads it off a projector."""
+    """(PNG, SVG) of a QR code for `url`: error correction M, so a phone reads it off a projector.
+    Once per link and server: a class opens the dialog on the same few links, and segno's PNG
+    writer took tens of milliseconds of every opening."""
     import segno
 
     qr = segno.make(url, error="m", micro=False)

@@ -5,7 +5,9 @@ import streamlit as st
 from aeviz import lectures
 from aeviz.ui.app import PAGE_LIST, PAGES
 
-BADGE = {"live": ":green-badge[live]", "partial": ":orange-badge[partial]", "missing": ":gray-badge[missing]"}
+# one element an item (a page link, its status in its icon and words): the page was the costliest of a
+# class's reruns when each item was two columns of a badge and a link
+ICON = {"live": ":material/check_circle:", "partial": ":material/timelapse:"}
 FILES = {url: PAGES / file for file, _, _, url in PAGE_LIST}
 FILES[""] = PAGES / PAGE_LIST[0][0]
 
@@ -20,9 +22,8 @@ for lecture, title in lectures.LECTURES.items():
     live = sum(i.status == "live" for i in items)
     with st.expander(f"**{lecture}** · {title} · {live} of {len(items)} live", expanded=lecture == "000"):
         for item in items:
-            a, b = st.columns([1, 9])
-            a.markdown(BADGE[item.status])
-            if item.status == "missing":
-                b.markdown(f"{item.title} — {item.note}")
-            else:
-                b.page_link(FILES[item.page], label=item.title, query_params=item.params or None)
+            if item.status != "missing":
+                label = item.title if item.status == "live" else f"{item.title} · *partly live: {item.note}*"
+                st.page_link(FILES[item.page], label=label, icon=ICON[item.status], query_params=item.params or None)
+        if missing := [i for i in items if i.status == "missing"]:
+            st.markdown("**Not in the app:**\n" + "\n".join(f"- {i.title} — {i.note}" for i in missing))

@@ -6,6 +6,7 @@ import torch
 
 from aeviz import explore, plots
 from aeviz.ui import state
+from aeviz.ui import decoder
 from aeviz.ui.decoder import latent_plane, latent_sliders
 from aeviz.ui.widgets import show
 
@@ -36,6 +37,20 @@ st.caption(
 def dim_kl(name: str, dataset: str) -> np.ndarray:
     with torch.no_grad():
         return explore.kl_per_dim(state.get_model(name), state.test_floats(dataset)[:2000])
+
+
+@state.data_cache
+def plane_points(name: str, dataset: str) -> tuple[list, tuple]:
+    """The dots of a 2-D model's latent plane (60 test images a class) and the plane's extent: once per
+    model and dataset, not on every run of the page."""
+    data = state.test_set(dataset)
+    rows = explore.balanced_rows(data.y, 60, len(data))
+    xy = explore.codes(state.get_model(name), data.floats(torch.from_numpy(rows)))
+    lo, hi = np.percentile(xy, [0.5, 99.5], axis=0)
+    pad = 0.1 * (hi - lo)
+    extent = (float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1]))
+    y = data.y[rows].numpy() if data.y is not None else np.zeros(len(rows), int)
+    return decoder.plane_points(xy, y), extent
 
 
 kl = dim_kl(name, dataset)
@@ -95,15 +110,8 @@ planes = [n for n in state.model_names(dataset) if state.get_model(n).latent_sha
 if planes:
     st.subheader("The latent plane, decoded under your pointer")
     st.caption("Each dot is a test image's code. Move over the plane: gaps in a plain AE's plane decode to non-digits.")
-    rows = explore.balanced_rows(data.y, 60, len(data))
     cols = st.columns(len(planes[:2]))
     for col, n in zip(cols, planes[:2], strict=False):
-        m = state.get_model(n)
-        xy = explore.codes(m, data.floats(torch.from_numpy(rows)))
-        lo, hi = np.percentile(xy, [0.5, 99.5], axis=0)
-        pad = 0.1 * (hi - lo)
-        extent = (float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1]))
-        y = data.y[rows].numpy() if data.y is not None else np.zeros(len(rows), int)
         with col:
             st.markdown(f"**{state.title(n)}**")
-            latent_plane(n, m, xy, y, extent, key=f"plane_{n}")
+            latent_plane(n, state.get_model(n), *plane_points(n, dataset), key=f"plane_{n}")
