@@ -49,14 +49,18 @@ def max_unpool(x=MAXPOOL_INPUT, values=None) -> MaxUnpool:
 
 
 BILINEAR_INPUT = [[40.0, 30.0], [20.0, 10.0]]
-# lecture 003's slide; its inner values are not exactly bilinear (31, 27, 22, 17 where interpolation
-# gives 30, 26.7, 23.3, 16.7): an illustration, which the lesson shows beside torch's numbers
+# lecture 003's slide: bilinear interpolation with the half-pixel convention (torch's default,
+# align_corners=False, and TF/Keras's), rounded down: 13 of its 16 cells are the floor of
+# 40 37.5 32.5 30 / 35 32.5 27.5 25 / 25 22.5 17.5 15 / 20 17.5 12.5 10, the other three within 1.5
 BILINEAR_SLIDE = [[40, 37, 32, 30], [34, 31, 27, 25], [25, 22, 17, 15], [20, 18, 12, 10]]
 
 
-def bilinear_upsample(x=BILINEAR_INPUT, size: int = 4) -> Tensor:
-    """Linear interpolation along both axes, corners kept (align_corners): 2x2 -> size x size."""
-    return F.interpolate(T(x)[None, None], size=(size, size), mode="bilinear", align_corners=True)[0, 0]
+def bilinear_upsample(x=BILINEAR_INPUT, size: int = 4, align_corners: bool = False) -> Tensor:
+    """Linear interpolation along both axes, 2x2 -> size x size. align_corners=False (the slide's,
+    torch's and Keras's default) treats pixels as squares and samples at their centres;
+    align_corners=True keeps the corner pixels' values at the corners and spreads the rest evenly."""
+    t = T(x)[None, None]
+    return F.interpolate(t, size=(size, size), mode="bilinear", align_corners=align_corners)[0, 0]
 
 
 def transposed_conv(x=UNPOOL_INPUT, kernel=((1.0, 1.0), (1.0, 1.0)), stride: int = 2, padding: int = 0) -> Tensor:
@@ -366,24 +370,23 @@ def capacity(p: dict, report: Report) -> dict[str, Any]:
     return out
 
 
+THIRD_LAYER = 49  # the tutorial's last slides add a third hidden layer without a size: 7 x 7 units here
+
+
 @task("stacked")
 def stacked_lesson(p: dict, report: Report) -> dict[str, Any]:
-    """Lectures 003/004 and tutorial 10 Q3(b, c): greedy layer-wise pretraining of 784-625-100 on the
-    images, then a softmax on top fine-tuned with N labels per class, against the same classifier on
-    raw pixels, on PCA codes, and the same network trained from scratch."""
-    import copy
-    import math
-
+    """Lectures 003/004 and tutorial 10 Q3(b, c): greedy layer-wise pretraining of 784-625-100 (and the
+    tutorial's third layer) on the images, Q3(b)'s plots of the 100-unit layer, then a softmax on the
+    100-unit layer fine-tuned with N labels per class, against the same classifier on raw pixels, on
+    PCA codes, and the same network trained from scratch."""
     from aeviz import stacked
     from aeviz.config import TrainConfig
     from aeviz.data import splits
     from aeviz.models import build_model
-    from aeviz.pca import fit_pca
 
     train_set, test, note = splits(p.get("dataset", "mnist"))
     pool = train_set.subset(p.get("images", 20_000))
-    x_test, y_test = test.floats()[:5000].flatten(1), test.y[:5000]
-    cfg = stacked.stacked_config()
+    cfg = stacked.stacked_config((625, 100, THIRD_LAYER))
     model = build_model(cfg, seed=0)
     recipe = TrainConfig(epochs=p.get("epochs", 3), batch_size=128, optimizer="sgd", lr=0.1, momentum=0.9)
     n_layers = len(cfg.hidden) + 1
@@ -392,27 +395,46 @@ def stacked_lesson(p: dict, report: Report) -> dict[str, Any]:
         report.step({"step": k * recipe.epochs + epoch + 1, "total_steps": n_layers * recipe.epochs + 1, "loss": loss})
 
     pretrain = stacked.pretrain(model, pool, recipe, on_epoch=progress, should_stop=report.stop)
-    encoder = stacked.encoder_of(model)
-    pca = fit_pca(pool.floats(), cfg.latent)
+    samples = test.floats(slice(0, 10))
+    views = {k: v.numpy() for k, v in stacked.layer_views(model, samples).items()}
+    recon = {k: stacked.unrolled(model, samples, k).numpy() for k in (1, 2, 3)}
+    rows, curves = _few_label_table(stacked.encoder_of(model, 2), pool, test, p.get("per_class", (10, 100, 0)), report)
+    return {"rows": rows, "pretrain": pretrain, "finetune": curves, "note": note, "images": len(pool),
+            "samples": samples.numpy(), "views": views, "unrolled": recon}  # fmt: skip
+
+
+def _few_label_table(encoder, pool, test, per_class, report: Report) -> tuple[list[dict], dict]:
+    """Q3(c): a softmax on the 100-unit layer, fine-tuned with n labels a class, beside the same
+    network from scratch and the same softmax on raw pixels and on PCA-100 codes (5,000 test images)."""
+    import copy
+    import math
+
+    from aeviz import stacked
+    from aeviz.models import build_model
+    from aeviz.pca import fit_pca
+
+    k = 100
+    x_test, y_test = test.floats()[:5000].flatten(1), test.y[:5000]
+    pca = fit_pca(pool.floats(), k)
     rows, curves = [], {}
-    for n in p.get("per_class", (10, 100, 0)):
+    for n in per_class:
         if report.stop():
             break
         idx = few_labels(pool.y, n) if n else torch.arange(len(pool))
         x, y = pool.floats(idx).flatten(1), pool.y[idx]
         epochs = int(min(60, max(3, 2000 / math.ceil(len(x) / 64))))  # about 2,000 steps at most
         label = f"{n} per class" if n else f"all {len(x):,}"
-        pre = stacked.StackedClassifier(copy.deepcopy(encoder), cfg.latent)
+        pre = stacked.StackedClassifier(copy.deepcopy(encoder), k)
         curves[label] = stacked.finetune(pre, x, y, x_test, y_test, epochs=epochs)
-        fresh = stacked.StackedClassifier(stacked.encoder_of(build_model(cfg, seed=1)), cfg.latent)
+        fresh = stacked.StackedClassifier(stacked.encoder_of(build_model(stacked.stacked_config(), seed=1)), k)
         scratch = stacked.finetune(fresh, x, y, x_test, y_test, epochs=epochs)
         rows.append({
             "labels": label, "stacked AE, pretrained + fine-tuned": curves[label][-1]["test"],
             "same network, no pretraining": scratch[-1]["test"],
             "softmax on raw pixels": softmax_accuracy(x, y, x_test, y_test),
-            f"softmax on PCA-{cfg.latent} codes": softmax_accuracy(pca.encode(x), y, pca.encode(x_test), y_test),
+            f"softmax on PCA-{k} codes": softmax_accuracy(pca.encode(x), y, pca.encode(x_test), y_test),
         })  # fmt: skip
-    return {"rows": rows, "pretrain": pretrain, "finetune": curves, "note": note, "images": len(pool)}
+    return rows, curves
 
 
 @task("features")

@@ -102,10 +102,12 @@ def pretrain(
 class StackedClassifier(nn.Module):
     """The stacked encoder (pretrained, or fresh) with a softmax layer on top: 784 -> ... -> 10."""
 
-    def __init__(self, encoder: nn.Module | None, n_in: int, n_classes: int = 10) -> None:
+    def __init__(self, encoder: nn.Module | None, n_in: int, n_classes: int = 10, seed: int = 0) -> None:
         super().__init__()
         self.encoder = encoder if encoder is not None else nn.Identity()
-        self.head = nn.Linear(n_in, n_classes)
+        with torch.random.fork_rng():  # seeded, not drawn from the global generator: a result must not depend on what ran before
+            torch.manual_seed(seed)
+            self.head = nn.Linear(n_in, n_classes)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.head(self.encoder(x))  # logits; the softmax is in the cross-entropy
@@ -155,6 +157,36 @@ def stacked_config(sizes: tuple[int, ...] = (625, 100)) -> ModelConfig:
     return Q3_MODEL.replace(family="mlp", hidden=sizes[:-1], latent=sizes[-1], activation="sigmoid", code_activation="sigmoid")
 
 
-def encoder_of(model: Autoencoder) -> nn.Module:
-    """The model's encoder as one module: images (N, C, H, W) or (N, P) -> codes (N, K)."""
-    return nn.Sequential(nn.Flatten(), *[m for m in model.encoder if not isinstance(m, nn.Flatten)])
+def encoder_of(model: Autoencoder, layers: int | None = None) -> nn.Module:
+    """The model's encoder as one module: images (N, C, H, W) or (N, P) -> codes (N, K); with
+    `layers`, only its first that many layers (the codes of a hidden layer below the top)."""
+    steps = [enc for enc, _ in _layers(model)][:layers]
+    return nn.Sequential(nn.Flatten(), *steps)
+
+
+@torch.no_grad()
+def layer_views(model: Autoencoder, x: Tensor) -> dict[str, Tensor]:
+    """Tutorial 10 Q3(b)'s plots of a stacked AE: each hidden layer's activations on the images `x`,
+    and each layer's weights projected down to pixels (W_k ... W_1, biases and nonlinearities aside:
+    what input each unit responds to most, to a first approximation)."""
+    model.eval()
+    out, h, w = {}, x.flatten(1), None
+    for k, (enc, _) in enumerate(_layers(model), start=1):
+        h = enc(h)
+        linear = next(m for m in enc if isinstance(m, nn.Linear))
+        w = linear.weight if w is None else linear.weight @ w
+        out[f"acts{k}"], out[f"weights{k}"] = h.clone(), w.clone()
+    return out
+
+
+@torch.no_grad()
+def unrolled(model: Autoencoder, x: Tensor, layers: int) -> Tensor:
+    """The deep AE unrolled from the first `layers` encoder layers and their mirror decoder layers: x_hat."""
+    model.eval()
+    pairs = _layers(model)[:layers]
+    h = x.flatten(1)
+    for enc, _ in pairs:
+        h = enc(h)
+    for _, dec in reversed(pairs):
+        h = dec(h)
+    return h.clamp(0, 1).reshape(x.shape)

@@ -3,6 +3,7 @@
 import torch
 
 from aeviz import lessons
+from aeviz.config import TrainConfig
 
 T = torch.tensor
 
@@ -62,12 +63,15 @@ def test_three_input_relu_example():
 # --- the lectures' other computations (issue: the five lectures, complete) -------------------------
 
 
-def test_bilinear_keeps_the_slides_corners_and_differs_from_its_inner_numbers():
-    out = lessons.bilinear_upsample()
+def test_the_slides_bilinear_grid_is_the_half_pixel_convention_rounded_down():
+    half = lessons.bilinear_upsample()  # align_corners=False: torch's and Keras's default
     slide = T(lessons.BILINEAR_SLIDE, dtype=torch.float32)
-    assert torch.equal(out[[0, 0, -1, -1], [0, -1, 0, -1]], slide[[0, 0, -1, -1], [0, -1, 0, -1]]), "40, 30, 20, 10"
-    torch.testing.assert_close(out[1, 1], T(30.0))  # the slide prints 31: an illustration, said in the lesson
-    assert not torch.allclose(out, slide)
+    torch.testing.assert_close(half[0], T([40.0, 37.5, 32.5, 30.0]))
+    torch.testing.assert_close(half[:, -1], T([30.0, 25.0, 15.0, 10.0]))  # the slide's right column, exactly
+    assert int((half.floor() == slide).sum()) == 13 and float((half - slide).abs().max()) <= 1.5
+    corners = lessons.bilinear_upsample(align_corners=True)
+    assert torch.equal(corners[[0, 0, -1, -1], [0, -1, 0, -1]], slide[[0, 0, -1, -1], [0, -1, 0, -1]])
+    assert float((corners[:, -1] - slide[:, -1]).abs().max()) > 1.5, "the corners-kept grid is not the slide's"
 
 
 def test_the_kl_sparsity_curve_is_zero_at_rho_and_grows_either_side():
@@ -130,3 +134,24 @@ def test_stacked_pretraining_beats_raw_pixels_with_100_labels_per_class():
     acc = stacked.finetune(net, x, y, xt, yt, epochs=30)[-1]["test"]
     raw = lessons.softmax_accuracy(x, y, xt, yt)
     assert acc > raw, (acc, raw)
+
+
+def test_q3b_views_project_the_second_layer_to_pixels_and_the_unrolled_ae_is_the_model():
+    """Tutorial 10 Q3(b): W2 W1 is the 100-unit layer's weights seen as pixels; the deep AE unrolled
+    from all its layers is the model itself."""
+    from aeviz import stacked
+    from aeviz.data import splits
+    from aeviz.models import build_model
+
+    cfg = stacked.stacked_config((64, 16, 9)).replace(noise_level=0.0)
+    model = build_model(cfg, seed=0)
+    train, test, _ = splits("mnist")
+    stacked.pretrain(model, train.subset(300), TrainConfig(epochs=1, batch_size=64, optimizer="adam", lr=1e-3))
+    x = test.floats(slice(0, 5))
+    v = stacked.layer_views(model, x)
+    w1, w2 = (m.weight for m in model.encoder_linears()[:2])
+    torch.testing.assert_close(v["weights2"], w2 @ w1)
+    assert v["acts1"].shape == (5, 64) and v["acts2"].shape == (5, 16) and v["acts3"].shape == (5, 9)
+    torch.testing.assert_close(stacked.unrolled(model, x, 3), model.reconstruct(x))
+    assert not torch.allclose(stacked.unrolled(model, x, 1), stacked.unrolled(model, x, 3))
+    torch.testing.assert_close(stacked.encoder_of(model, 2)(x), v["acts2"])

@@ -15,7 +15,8 @@ st.header("Lecture map")
 c = lectures.counts()
 st.caption(
     f"{c['items']} teachable items in the five lectures: {c['live']} live in the app, {c['partial']} partly, "
-    f"{c['missing']} not (and why). Each link opens the page, view or lesson where the item lives, with the lecture's numbers."
+    f"{c['missing']} not (and why). Each link opens the page, view or lesson where the item lives; a live item "
+    "shows the lecture's own numbers, a partly live one says what is missing."
 )
 for lecture, title in lectures.LECTURES.items():
     items = lectures.items(lecture)

@@ -5,8 +5,7 @@ import streamlit as st
 import torch
 
 from aeviz import explore, plots
-from aeviz.ui import state
-from aeviz.ui import decoder
+from aeviz.ui import decoder, state
 from aeviz.ui.decoder import latent_plane, latent_sliders
 from aeviz.ui.widgets import show
 

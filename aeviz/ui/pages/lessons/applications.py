@@ -67,10 +67,13 @@ def infill(sel) -> None:
 def other_applications(sel) -> None:
     st.subheader("Compression")
     k, pixels = sel.model.latent_size, int(np.prod(sel.data.shape))
+    mse = sel.info.metrics.get("mse")
+    price = f"{mse:.4f} MSE on the test set for this model" if mse is not None else "its test error"
     st.markdown(
         f"{state.title(sel.name)}: {pixels} pixels → a code of {k} numbers, **{pixels / k:.1f}×** fewer numbers. "
         f"In bytes: {pixels} (one byte a pixel) → {4 * k} as float32 (**{pixels / (4 * k):.1f}×**), {2 * k} as float16 "
-        f"(**{pixels / (2 * k):.1f}×**); and the decoder must travel too, once. Lossy: the MSE above is the price. "
+        f"(**{pixels / (2 * k):.1f}×**); and the decoder must travel too, once. Lossy: the price is the reconstruction "
+        f"error, {price} (Reconstructions shows it image by image). "
         "(Lecture 002's 256 × 256 = 262,000 is a slip: 65,536 pixels; Slide errata.)"
     )
 

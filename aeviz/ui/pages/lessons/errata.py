@@ -40,15 +40,38 @@ ERRATA = [
     ),
     (
         "003",
-        "The bilinear upsampling figure",
-        "The slide's inner values (31, 27, 22, 17) are not bilinear interpolation of 40/30/20/10: torch gives 30, 26.7, "
-        "23.3, 16.7. The Upsampling lesson shows torch's numbers; the slide's are an illustration.",
+        "The bilinear upsampling figure, rounded down",
+        "The slide's grid is bilinear interpolation with the half-pixel convention (torch's align_corners=False, "
+        "Keras's default): 40 37.5 32.5 30 / 35 32.5 27.5 25 / 25 22.5 17.5 15 / 20 17.5 12.5 10, printed rounded "
+        "down in 13 of 16 cells (34, 31 and 18 are within 1.5 of 35, 32.5 and 17.5). The Upsampling lesson shows it "
+        "beside the slide and beside the corners-kept convention (align_corners=True).",
+    ),
+    (
+        "000",
+        "A stray 4 after max-unpooling",
+        "The max-unpooling slide shows a 4 at row 4, column 3 of the unpooled grid. Only the pooled maxima go back, at "
+        "their indices, and every other cell is 0: that 4 (the input's, which was not its block's maximum: 8 was) "
+        "cannot be there. The Upsampling lesson computes the grid.",
+    ),
+    (
+        "003",
+        "A 3-element bias for a 2-unit code",
+        "The 3-input example gives the encoder b = (0, 0, 0), but Wᵀx has 2 entries, one per code unit: the bias has 2 "
+        "elements. Zero either way, so the numbers do not change; the Worked examples lesson uses a 2-element bias.",
+    ),
+    (
+        "002",
+        "“MP3 37,000” under a picture",
+        "The compression slide labels one of the picture's compressed sizes MP3, a codec for sound. It compares "
+        "the same image's sizes, so it is another image format (the slide does not say which); the JPG beside it is 26,000.",
     ),
     (
         "000",
         "Linear AE MSE 0.0677",
-        "Not a slip, a gap: PCA with the same 32 components reaches about 0.017 on MNIST, the best any linear AE can do, "
-        "and aeviz's linear AE matches it. The slide's linear AE was far from converged. Overview shows both.",
+        "Unexplained, not a known slip: PCA with the same 32 components reaches about 0.0168 on MNIST's test set, the "
+        "best any linear AE can do, and aeviz's linear AE matches it. 4 × 0.0168 = 0.0673, close to the slide's number: "
+        "images scaled to [−1, 1] quadruple every squared error, so the slide may have measured on that scale, or on "
+        "another subset. The lecture does not say which. Overview shows both.",
     ),
 ]
 

@@ -18,11 +18,19 @@ def render(sel) -> None:
         x2 = matrix(lessons.UNPOOL_INPUT, key="up_in")
         grid(lessons.nearest_unpool(x2), "nearest neighbour", fmt="g", key="up_nn")
         grid(lessons.bed_of_nails_unpool(x2), "bed of nails", fmt="g", key="up_bon")
-        grid(
-            lessons.bilinear_upsample(lessons.BILINEAR_INPUT),
-            "bilinear, 2×2 → 4×4 (lecture 003's 40/30/20/10)",
-            fmt=".1f",
-            key="up_bil",
+        st.markdown("**Bilinear, 2×2 → 4×4** (lecture 003's 40/30/20/10)")
+        left, mid, right = st.columns(3)
+        with left:
+            grid(lessons.bilinear_upsample(), "half-pixel (align_corners=False)", fmt="g", key="up_bil")
+        with mid:
+            grid(lessons.BILINEAR_SLIDE, "the slide", fmt="g", key="up_bil_slide")
+        with right:
+            grid(lessons.bilinear_upsample(align_corners=True), "corners kept (align_corners=True)", fmt=".1f", key="up_bil_ac")
+        st.caption(
+            "The slide's grid is bilinear interpolation with the half-pixel convention, torch's default and Keras's: "
+            "each output pixel samples the input at its centre, so the border cells repeat (40, 37.5, 32.5, 30). The slide "
+            "rounds those numbers down (13 of 16 cells; the other three within 1.5). With align_corners=True the right "
+            "column would read 30, 23.3, 16.7, 10: not the slide's 30, 25, 15, 10."
         )
         st.markdown("**Transposed convolution**")
         k = matrix([[1.0, 1.0], [1.0, 1.0]], key="up_kernel")
