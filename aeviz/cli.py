@@ -100,6 +100,8 @@ def cmd_train(a: argparse.Namespace) -> int:
     if a.preset:
         p = presets.PRESETS[a.preset]
         model_cfg, train_cfg, dataset, name = p.model, p.train, a.dataset or p.dataset, a.preset
+        if not dataset and a.data is None:
+            raise ValueError(f"the {a.preset} preset trains on your images: give --data (with --color for colour images)")
     else:
         dataset, name = a.dataset or "mnist", a.model
         model_cfg, train_cfg = presets.default(a.model, dataset)

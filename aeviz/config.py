@@ -16,7 +16,9 @@ FAMILIES = ("linear", "mlp", "conv", "sparse", "denoising", "vae")  # one file e
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "identity")
 RECON_LOSSES = ("mse", "bce")
 UPSAMPLERS = ("transpose", "nearest", "unpool")
-NOISES = ("gaussian", "masking", "saltpepper")
+# "block": a square hole filled with grey (infilling, lecture 002); "gray": the colours taken away
+# (colouring: a colour set's images are the targets)
+NOISES = ("gaussian", "masking", "saltpepper", "block", "gray")
 BACKBONES = ("mlp", "conv")
 SPARSITY = ("none", "kl", "l1")
 OPTIMIZERS = ("adam", "sgd")
@@ -125,6 +127,8 @@ class ModelConfig:
             )
         if self.family == "denoising" and self.noise_level <= 0:
             raise ValueError("a denoising autoencoder needs a noise level above 0")
+        if self.noise == "gray" and self.noise_level > 0 and self.shape[0] != 3:
+            raise ValueError("colouring (gray noise) needs colour images: pick a colour set, or another noise")
         if self.family == "vae" and self.sparsity != "none":
             raise ValueError("a VAE's beta weighs its KL term: sparsity is for the other families")
         if self.sparsity == "kl" and self.family != "sparse" and (self.code_activation != "sigmoid" or self.is_conv):

@@ -106,7 +106,23 @@ ITEMS: list[Item] = [
     _i("002-generalisation", "An AE does not reconstruct what it never saw", LESSON, lesson="capacity"),
     _i("002-latent-pca", "The latent space projected on 2 principal components", "latent", model="mnist-mlp"),
     _i("002-denoising", "Application: denoising", "denoise"),
-    _i("002-infilling", "Application: infilling", LESSON, lesson="applications"),
+    _i("002-infilling", "Application: infilling, by a denoiser trained on grey blocks", LESSON, lesson="applications"),
+    _i(
+        "002-colouring",
+        "Application: colouring, gray in, colour out",
+        LESSON,
+        status="partial",
+        note="needs colour images, and the app ships none: upload a colour set (or fetch CIFAR-10 when online), then "
+        "train the colouring preset",
+        lesson="applications",
+    ),
+    _i(
+        "002-representation",
+        "Representation matters: a line in φ(x) = x² fits where one in x cannot",
+        LESSON,
+        lesson="features",
+    ),
+    _i("002-data-specific", "Data-specific: an MNIST AE on Fashion-MNIST and on a class's own images", LESSON, lesson="capacity"),
     _i("002-anomaly", "Application: anomaly detection", "upload"),
     _i(
         "002-blending",
@@ -140,10 +156,11 @@ ITEMS: list[Item] = [
     _i("003-features", "Codes as a classifier's features", LESSON, lesson="features"),
     _i(
         "003-segmentation",
-        "Encoder-decoders for segmentation (DeepSmoke)",
-        status="missing",
-        note="segmentation needs labelled masks: beyond autoencoders",
+        "Encoder-decoders for segmentation (DeepSmoke): digit masks",
+        LESSON,
+        lesson="applications",
     ),
+    _i("003-keras", "The Keras results: conv AE 88 %, denoising AE 92 %, and what that accuracy measures", dataset="mnist"),
     # --- 004: tutorial 10 --------------------------------------------------------------------------
     _i("004-q1", "Q1: 9-4-9 AE on five 3×3 patterns, α = 0.1", LESSON, lesson="q1"),
     _i("004-q1-sparse", "Q1: with sparsity β = 0.5, ρ = 0.1", LESSON, lesson="q1"),

@@ -430,6 +430,18 @@ def curves(
     return figure(data, layout)
 
 
+def points_and_fits(
+    x: np.ndarray, y: np.ndarray, fits: dict[str, np.ndarray], *, title: str | None = None, x_label: str = "x", y_label: str = "y"
+) -> go.Figure:
+    """Data points, and each named fit as a line over the same x (sorted): lecture 002's φ(x) = x²."""
+    order = np.argsort(x)
+    data = [{"type": "scatter", "x": x, "y": y, "mode": "markers", "name": "data", "marker": {"size": 5, "color": "#555"}}]
+    data += [{"type": "scatter", "x": x[order], "y": f[order], "mode": "lines", "name": name} for name, f in fits.items()]
+    layout = _layout(title, 320, xaxis={"title": {"text": x_label}}, yaxis={"title": {"text": y_label}})
+    layout["margin"]["r"] = LEGEND_PX + CHAR_PX * max((len(n) for n in fits), default=0)
+    return figure(data, layout)
+
+
 def _num(x: float, fmt: str) -> str:
     """A cell's text: integers without a decimal point, other numbers with `fmt`, trailing zeros cut."""
     if fmt in ("d", "g") or float(x).is_integer():

@@ -42,6 +42,13 @@ Q3_MODEL = ModelConfig(family="sparse", hidden=(), latent=625, recon="bce", rho=
 Q3_TRAIN = TrainConfig(epochs=3, batch_size=128, optimizer="sgd", lr=0.1, cosine=False, max_samples=20_000)
 
 
+# Lecture 002's infilling and colouring, as denoisers: the corruption is a grey hole, or the colour taken away
+INFILL = ModelConfig(
+    family="denoising", backbone="conv", channels=(16, 16), upsample="nearest", recon="bce", noise="block", noise_level=0.4
+)
+COLOURING = INFILL.replace(shape=(3, 32, 32), channels=(32, 32), noise="gray", noise_level=1.0)
+
+
 @dataclass(frozen=True)
 class Preset:
     title: str
@@ -106,6 +113,25 @@ PRESETS: dict[str, Preset] = {
         Q3_TRAIN.replace(greedy=True, optimizer="adam", lr=1e-3, max_samples=10_000),
         note="Adam with α = 0.001 on 10,000 images, so that both layers train in a class's minute; the tutorial's SGD "
         "with α = 0.1 is the Q3 preset",
+    ),
+    "infill": Preset(
+        "Lecture 002 · infilling: a denoising conv AE on grey blocks",
+        "002",
+        "mnist",
+        INFILL,
+        TRAIN.replace(epochs=3, lr=3e-3),
+        note="the lecture shows infilling without a recipe: the denoiser's architecture, trained on grey blocks of up "
+        "to 40 % of the image's side at random places, 3 epochs (the pretrained infilling AE: 8)",
+    ),
+    "colour": Preset(
+        "Lecture 002 · colouring: gray in, colour out (on a colour set)",
+        "002",
+        "",  # the session's colour set: the app ships none (Your images; CIFAR-10 there when online)
+        COLOURING,
+        TRAIN.replace(epochs=50, batch_size=16, lr=3e-3),
+        note="needs colour images: upload a colour set on Your images (or fetch CIFAR-10 there when online). The lecture "
+        "shows colouring without a recipe: 50 epochs take seconds on a class's few hundred pictures (generated shapes: "
+        "half the gray input's error); on CIFAR-10, lower the training images",
     ),
     "vae-2d": Preset(
         "Lecture 001 · VAE, 2-D latent, β = 1",

@@ -49,16 +49,23 @@ def train(
     on_epoch: Callable[[dict[str, float]], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     eval_data: ImageSet | None = None,
+    inputs: ImageSet | None = None,
 ) -> History:
     """Train `model` in place; deterministic for a given model init, data and `config.seed`.
 
     A model whose config has a noise level above 0 learns to denoise: it sees x_tilde = corrupt(x)
     and its loss compares x_hat with the clean x (lecture 003), whatever its family.
     `should_stop` is polled between steps; the model keeps what it learned until then.
-    With `eval_data`, every epoch record carries that set's metrics.
+    With `eval_data`, every epoch record carries that set's metrics. With `inputs` (as many images as
+    `data`), the model learns to map each of them to its image in `data`: an encoder-decoder that is
+    not an autoencoder (lecture 003's segmentation: cluttered digits in, their masks out).
     A loss that becomes NaN or infinite raises `Diverged` (the weights are then useless).
     """
     data = data.subset(config.max_samples)
+    if inputs is not None:
+        inputs = inputs.subset(config.max_samples)
+        if len(inputs) != len(data):
+            raise ValueError(f"{len(inputs)} inputs for {len(data)} targets: they must pair up")
     n, bs = len(data), min(config.batch_size, len(data))
     # a last batch of a single image is dropped: BatchNorm cannot normalise one sample
     steps_per_epoch = max(1, n // bs + (n % bs > 1))
@@ -86,8 +93,10 @@ def train(
                     if should_stop is not None and should_stop():
                         history.stopped = True
                         return history
-                    x = data.floats(perm[i * bs : (i + 1) * bs])  # (B, C, H, W) in [0, 1]
-                    out = model(corrupt(x, noise, level, g) if level > 0 else x)
+                    rows = perm[i * bs : (i + 1) * bs]
+                    x = data.floats(rows)  # (B, C, H, W) in [0, 1]
+                    x_in = inputs.floats(rows) if inputs is not None else x
+                    out = model(corrupt(x_in, noise, level, g) if level > 0 else x_in)
                     loss = model.loss(x, out)  # against the clean x
                     step += 1
                     if not torch.isfinite(loss.total):

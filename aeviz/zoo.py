@@ -20,6 +20,7 @@ from aeviz import checkpoint
 from aeviz.config import ModelConfig, TrainConfig
 from aeviz.data import SAMPLE_DIR, ImageSet, load_dataset, load_sample, save_sample
 from aeviz.noise import corrupt
+from aeviz.presets import INFILL
 from aeviz.training import evaluate, psnr, train
 
 DATASETS = ("mnist", "fashion")
@@ -84,6 +85,13 @@ RECIPES = [
             noise="gaussian",
             noise_level=DENOISE_SIGMA,
         ),
+        TrainConfig(epochs=8, lr=3e-3),
+    ),
+    Recipe(
+        "infill",
+        "Denoising conv AE, grey blocks (infilling)",
+        # lecture 002's infilling, trained for: the denoiser's architecture, holes of up to 11 x 11 pixels
+        INFILL,
         TrainConfig(epochs=8, lr=3e-3),
     ),
     Recipe("vae-2d", "VAE, 2-D latent", VAE.replace(latent=2), TrainConfig(epochs=15, lr=2e-3)),

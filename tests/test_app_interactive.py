@@ -150,3 +150,9 @@ def test_denoiser_beats_the_plain_conv_ae_on_gaussian_noise():
     for kind in ("masking", "saltpepper"):
         at.selectbox(key="dn_noise").set_value(kind).run()
         assert not at.exception
+    at.selectbox(key="dn_noise").set_value("block").run()  # the infilling AE joins, and fills holes best
+    assert not at.exception
+    ticks = figures(at)[0]["layout"]["yaxis"]["ticktext"]
+    db = {t.split(" · ")[0]: float(t.split(" · ")[1].split(" dB")[0]) for t in ticks[1:]}
+    assert db["denoiser for a grey block"] > max(db["denoising AE"], db["plain conv AE"]), db
+    assert "gray" not in at.selectbox(key="dn_noise").options, "colouring needs colour images"

@@ -1,5 +1,6 @@
 """The lessons' computations reproduce the slides' printed numbers (lectures 000 and 003)."""
 
+import pytest
 import torch
 
 from aeviz import lessons
@@ -155,3 +156,27 @@ def test_q3b_views_project_the_second_layer_to_pixels_and_the_unrolled_ae_is_the
     torch.testing.assert_close(stacked.unrolled(model, x, 3), model.reconstruct(x))
     assert not torch.allclose(stacked.unrolled(model, x, 1), stacked.unrolled(model, x, 3))
     torch.testing.assert_close(stacked.encoder_of(model, 2)(x), v["acts2"])
+
+
+@pytest.mark.slow
+def test_the_lectures_bench_reproduces_the_slides_numbers(tmp_path):
+    """`python -m aeviz.bench lectures --quick`, as the README runs it: the worked examples give the slides'
+    own numbers, and the trained applications beat their baselines."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    out = tmp_path / "lectures.json"
+    r = subprocess.run([sys.executable, "-m", "aeviz.bench", "lectures", "--quick", "--json", str(out)],
+                       cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=900)  # fmt: skip
+    assert r.returncode == 0, r.stderr[-3000:]
+    d = json.loads(out.read_text())
+    assert d["003-three-input"]["‖x − x̂‖²"] == 10
+    assert d["000-max-unpool"]["indices"] == [[5, 2], [12, 15]]
+    assert d["003-bilinear"]["cells of the slide = floor(half-pixel)"] == 13
+    assert d["004-q1"]["patterns reconstructed exactly (of 5)"] == 5
+    holes = {k.split(": ")[1]: v for k, v in d["002-infilling"].items() if k.startswith("7×7")}
+    assert holes["mnist-infill"] < holes["mnist-denoising"] < holes["grey patch"], holes
+    keras = d["003-keras"]
+    assert keras["binary accuracy: conv AE"] <= keras["the cap: share of pixels exactly 0 or 1"] < 0.88

@@ -18,17 +18,17 @@ st.caption(
     "x̂ = Decoder(Encoder(x̃)), scored against x (the slide's Encoder(Decoder(x̃)) is a slip: Lessons › Slide errata)."
 )
 
-LABELS = {"gaussian": "gaussian", "masking": "masking (zeroed pixels)", "saltpepper": "salt and pepper"}
+LABELS = {"gaussian": "gaussian", "masking": "masking (zeroed pixels)", "saltpepper": "salt and pepper",
+          "block": "a grey block (infilling)", "gray": "colour taken away (colouring)"}  # fmt: skip
+# (slider label, default level) per noise
+LEVELS = {"gaussian": ("σ", 0.5), "block": ("block side, share of the image's", 0.4), "gray": ("colour taken away", 1.0)}
+kinds = [k for k in NOISES if k != "gray" or sel.data.shape[0] == 3]  # colouring needs colour images
+if st.session_state.get("dn_noise") not in kinds:
+    st.session_state.pop("dn_noise", None)
 c1, c2, c3, c4 = st.columns(4)
-kind = c1.selectbox("Noise", NOISES, key="dn_noise", format_func=LABELS.get)
-level = c2.slider(
-    "σ" if kind == "gaussian" else "fraction of pixels",
-    0.0,
-    1.0,
-    0.5 if kind == "gaussian" else 0.3,
-    0.05,
-    key=f"dn_level_{kind}",
-)
+kind = c1.selectbox("Noise", kinds, key="dn_noise", format_func=LABELS.get)
+label, default = LEVELS.get(kind, ("fraction of pixels", 0.3))
+level = c2.slider(label, 0.0, 1.0, default, 0.05, key=f"dn_level_{kind}")
 upload = st.session_state.get(state.UPLOAD)
 use_upload = c3.toggle("Use my upload / drawing", key="dn_upload", disabled=upload is None or sel.dataset not in state.BUILTIN)
 seed = c4.number_input("Noise seed", 0, 10_000, 0, key="dn_seed")
@@ -41,10 +41,14 @@ else:
 x_tilde = corrupt(x, kind, level, torch.Generator().manual_seed(seed))
 
 # the plain conv AE and the denoiser of this dataset, and the sidebar's own model if it is neither
+# the dataset's denoiser trained on this very noise, if it has one (the infilling AE for a block)
+trained_on = [n for n in state.names_of_family(sel.dataset, "denoising") if state.info(n).config.noise == kind]
 names = {
     state.representative(sel.dataset, "conv"): "plain conv AE",
     state.representative(sel.dataset, "denoising"): "denoising AE",
 }
+if trained_on and trained_on[0] not in names:
+    names[trained_on[0]] = f"denoiser for {LABELS[kind].split(' (')[0]}"
 names.pop(None, None)
 if sel.name not in names and state.fits(sel.model, sel.dataset):
     names[sel.name] = state.title(sel.name)[:28]

@@ -26,8 +26,9 @@ SHAPES = state.shapes()
 def apply_preset() -> None:
     p = presets.PRESETS.get(st.session_state.get("tr_preset"), next(iter(presets.PRESETS.values())))
     m, t = p.model, p.train
+    dataset = p.dataset or next((n for n, s in SHAPES.items() if s[0] == m.shape[0]), st.session_state.get("tr_dataset"))
     st.session_state.update({
-        "tr_dataset": p.dataset, "tr_family": m.family, "tr_latent": m.latent, "tr_hidden": ",".join(map(str, m.hidden)),
+        "tr_dataset": dataset, "tr_family": m.family, "tr_latent": m.latent, "tr_hidden": ",".join(map(str, m.hidden)),
         "tr_activation": m.activation, "tr_code": m.code_activation, "tr_recon": m.recon, "tr_sparsity": m.sparsity,
         "tr_rho": m.rho, "tr_beta": m.beta, "tr_noise": m.noise, "tr_noise_level": m.noise_level, "tr_upsample": m.upsample,
         "tr_backbone": m.backbone, "tr_optimizer": t.optimizer, "tr_lr": t.lr, "tr_epochs": t.epochs,

@@ -5,7 +5,8 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from aeviz import lessons, plots
+from aeviz import lessons, metrics, plots
+from aeviz.noise import gray
 from aeviz.tasks import JobSpec
 from aeviz.ui import state
 from aeviz.ui.widgets import run, show
@@ -51,20 +52,59 @@ def infill(sel) -> None:
     top = int(np.clip(c[2].slider("Block top", 0, h - size, (h - size) // 2, key="ap_top"), 0, h - size))
     left = int(np.clip(c[3].slider("Block left", 0, w - size, (w - size) // 2, key="ap_left"), 0, w - size))
     x = sel.data.floats(slice(i, i + 1))
-    hidden = x.clone()
-    hidden[..., top : top + size, left : left + size] = 0.5  # a grey patch: a black one vanishes on the black background
-    rows, labels = [x.numpy(), hidden.numpy()], ["image", "block hidden"]
-    names = dict.fromkeys([sel.name, *(state.representative(sel.dataset, f) for f in ("conv", "denoising"))])
+    hidden = metrics.hide_block(x, top, left, size)  # grey: a black patch vanishes on the black background
+    patch = metrics.hole_mse(hidden, x, top, left, size)
+    rows, labels = [x.numpy(), hidden.numpy()], ["image", f"block hidden · hole MSE {float(patch):.3f}"]
+    infillers = [n for n in state.names_of_family(sel.dataset, "denoising") if state.info(n).config.noise == "block"]
+    names = dict.fromkeys([sel.name, *(state.representative(sel.dataset, f) for f in ("conv", "denoising")), *infillers])
     with torch.no_grad():
         for n in (n for n in names if n and state.fits(state.get_model(n), sel.dataset)):
             x_hat = state.get_model(n).reconstruct(hidden)
-            hole = (x_hat - x)[..., top : top + size, left : left + size].square().mean()
+            hole = metrics.hole_mse(x_hat, x, top, left, size)
             rows.append(x_hat.numpy())
             labels.append(f"{state.info(n).title[:26]} · hole MSE {float(hole):.3f}")
     show(plots.reconstruction_rows(rows, labels, tile_px=72), key="ap_infill")
+    st.caption(
+        "The hole's MSE is measured inside the block only; the grey patch's own is the row above. Models trained to "
+        "reconstruct whole images (the plain and gaussian-denoising AEs) were never shown a hole: the infilling AE "
+        'was trained on grey blocks of up to 11×11 pixels at random places (the Train page\'s "block" noise).'
+        if infillers
+        else 'No model of this dataset was trained to infill: train one on the Train page with the "block" input noise.'
+    )
+
+
+def colouring(sel) -> None:
+    """Lecture 002's colouring: a denoiser whose corruption takes the colour away (the "gray" input noise)."""
+    st.subheader("Colouring: gray in, colour out")
+    if sel.data.shape[0] != 3:
+        st.markdown(
+            "Colouring needs colour images, and MNIST and Fashion-MNIST have none: upload a colour set (or fetch "
+            "CIFAR-10 when online) on Your images, then train the *colouring* preset on the Train page: a denoising "
+            "conv AE whose corruption is the colour taken away."
+        )
+        st.page_link("aeviz/ui/pages/data.py", label="Your images", icon=":material/photo_library:")
+        return
+    x = sel.data.floats(slice(0, 8))
+    x_gray = gray(x)
+    rows = [x.numpy(), x_gray.numpy()]
+    labels = ["image", f"gray · MSE {float((x_gray - x).square().mean()):.4f}"]
+    colourers = [n for n in state.names_of_family(sel.dataset, "denoising") if state.info(n).config.noise == "gray"]
+    with torch.no_grad():
+        for n in colourers[:2]:
+            x_hat = state.get_model(n).reconstruct(x_gray)
+            rows.append(x_hat.numpy())
+            labels.append(f"{state.info(n).title[:26]} · MSE {float((x_hat - x).square().mean()):.4f}")
+    show(plots.reconstruction_rows(rows, labels, tile_px=72), key="ap_colour")
+    if not colourers:
+        st.markdown("No model of these images colours yet: train the *colouring* preset on the Train page.")
+        st.page_link("aeviz/ui/pages/train.py", label="Train your own", icon=":material/model_training:")
+    else:
+        st.caption("The MSE is against the colour image: below the gray row's, the model put colour back.")
 
 
 def other_applications(sel) -> None:
+    colouring(sel)
+    segmentation(sel)
     st.subheader("Compression")
     k, pixels = sel.model.latent_size, int(np.prod(sel.data.shape))
     mse = sel.info.metrics.get("mse")
@@ -108,3 +148,26 @@ def other_applications(sel) -> None:
             "The tied decoder reuses the encoder's weights, transposed: half the parameters. Train one on the Train "
             "page with 'Tied weights'."
         )
+
+
+def segmentation(sel) -> None:
+    """Lecture 003's encoder-decoder for segmentation, live on MNIST or Fashion-MNIST."""
+    st.subheader("Segmentation: an encoder-decoder that outputs a mask")
+    dataset = sel.dataset if sel.dataset in state.BUILTIN else "mnist"
+    st.markdown(
+        "Lecture 003 shows encoder-decoders that segment (DeepSmoke): the same shape as an autoencoder, trained to "
+        f"output a mask instead of the input. Here on {state.dataset_title(dataset)}: each picture is put on a blotchy "
+        "background as bright as its strokes, and a conv encoder-decoder learns the picture's mask (its pixels above "
+        "0.5). No threshold of the input can do that, since the background is as bright as the strokes."
+    )
+    r = run(JobSpec.of("segmentation", shared=True, dataset=dataset), "the segmentation run")
+    if r is None:
+        return
+    rows = [r["x"], r["pred"], (r["pred"] > 0.5).astype(np.float32), r["truth"]]
+    labels = ["cluttered input", "output (mask probability)", "mask (> 0.5)", "true mask"]
+    show(plots.reconstruction_rows(rows, labels, tile_px=72), key="ap_seg")
+    st.caption(
+        f"Intersection over union on 1,000 test images: the encoder-decoder {r['iou']:.2f}; the best threshold of the "
+        f"input ({r['threshold']:g}) {r['threshold_iou']:.2f}. Trained on {r['images']:,} images, 6 epochs."
+        + (f" {r['note']}." if r["note"] else "")
+    )

@@ -83,7 +83,9 @@ def render(sel) -> None:
             key="cap_one",
         )
     st.subheader("Data-specific: a model of one dataset, images of another")
-    pairs = [(n, d) for n in ("mnist-conv", "fashion-conv") for d in state.BUILTIN if n in state.manifest()]
+    # the class's own gray 28 x 28 images too: what the MNIST model makes of pictures it never saw the like of
+    own = [d for d, shape in state.shapes().items() if d in state.own_datasets() and shape == (1, 28, 28)]
+    pairs = [(n, d) for n in ("mnist-conv", "fashion-conv") for d in (*state.BUILTIN, *own) if n in state.manifest()]
     if pairs:
         series = {f"{state.info(n).dataset} model on {state.dataset_title(d)}": errors(n, d) for n, d in pairs}
         show(
@@ -94,5 +96,9 @@ def render(sel) -> None:
         )
         st.caption(
             "Lecture 001: an autoencoder for cats does poorly on trees. Each conv AE reconstructs its own dataset's "
-            "images far better than the other's: " + ", ".join(f"{k}: median {np.median(v):.4f}" for k, v in series.items()) + "."
+            "images far better than the other's"
+            + ("" if own else " (upload gray images on Your images and they join this comparison)")
+            + ": "
+            + ", ".join(f"{k}: median {np.median(v):.4f}" for k, v in series.items())
+            + "."
         )

@@ -3,15 +3,18 @@
 import pandas as pd
 import streamlit as st
 
+from aeviz import lessons, plots
 from aeviz.tasks import JobSpec
 from aeviz.ui import state
-from aeviz.ui.widgets import run
+from aeviz.ui.widgets import run, show
 
 TITLE = "Codes as features"
 LECTURE = "003"
 
 
 def render(sel) -> None:
+    representation()
+    st.subheader("Codes as a classifier's features")
     st.markdown(
         "Lectures 003/004: train an encoder without labels, then a softmax classifier on its frozen codes with only a few labels."
     )
@@ -32,4 +35,23 @@ def render(sel) -> None:
     st.caption(
         "Test accuracy of the same multinomial logistic regression on three kinds of input."
         + (f" {r['note']}." if r["note"] else "")
+    )
+
+
+def representation() -> None:
+    """Lecture 002's "representation matters": the same straight line, in x and in φ(x) = x²."""
+    st.subheader("Representation matters: φ(x) = x²")
+    r = lessons.representation_demo()
+    a, b = st.columns(2)
+    with a:
+        show(plots.points_and_fits(r.x, r.y, {"a + b·x": r.line_in_x, "a + b·φ(x)": r.line_in_phi},
+                                   title="y = x² + noise, two straight lines"), key="cf_phi_x")  # fmt: skip
+    with b:
+        show(plots.points_and_fits(r.x**2, r.y, {"a + b·φ(x)": r.line_in_phi}, x_label="φ(x) = x²",
+                                   title="The same data against φ(x)"), key="cf_phi")  # fmt: skip
+    st.caption(
+        f"Lecture 002: fit a quadratic with a straight line, and the best line in x still misses (MSE {r.mse_x:.2f}); "
+        f"the same straight line in the feature φ(x) = x² fits (MSE {r.mse_phi:.2f}, the noise's own 0.09). "
+        "With the right representation a simple model is enough: an autoencoder learns a representation, its code, "
+        "without labels, and a simple classifier on the code can then do what it could not on the pixels (below)."
     )
