@@ -62,7 +62,7 @@ def infill(sel) -> None:
             x_hat = state.get_model(n).reconstruct(hidden)
             hole = metrics.hole_mse(x_hat, x, top, left, size)
             rows.append(x_hat.numpy())
-            labels.append(f"{state.info(n).title[:26]} · hole MSE {float(hole):.3f}")
+            labels.append(f"{state.info(n).title[:40]} · hole MSE {float(hole):.3f}")
     show(plots.reconstruction_rows(rows, labels, tile_px=72), key="ap_infill")
     st.caption(
         "The hole's MSE is measured inside the block only; the grey patch's own is the row above. Models trained to "

@@ -18,20 +18,6 @@ def render(sel) -> None:
         x2 = matrix(lessons.UNPOOL_INPUT, key="up_in")
         grid(lessons.nearest_unpool(x2), "nearest neighbour", fmt="g", key="up_nn")
         grid(lessons.bed_of_nails_unpool(x2), "bed of nails", fmt="g", key="up_bon")
-        st.markdown("**Bilinear, 2×2 → 4×4** (lecture 003's 40/30/20/10)")
-        left, mid, right = st.columns(3)
-        with left:
-            grid(lessons.bilinear_upsample(), "half-pixel (align_corners=False)", fmt="g", key="up_bil")
-        with mid:
-            grid(lessons.BILINEAR_SLIDE, "the slide", fmt="g", key="up_bil_slide")
-        with right:
-            grid(lessons.bilinear_upsample(align_corners=True), "corners kept (align_corners=True)", fmt=".1f", key="up_bil_ac")
-        st.caption(
-            "The slide's grid is bilinear interpolation with the half-pixel convention, torch's default and Keras's: "
-            "each output pixel samples the input at its centre, so the border cells repeat (40, 37.5, 32.5, 30). The slide "
-            "rounds those numbers down (13 of 16 cells; the other three within 1.5). With align_corners=True the right "
-            "column would read 30, 23.3, 16.7, 10: not the slide's 30, 25, 15, 10."
-        )
         st.markdown("**Transposed convolution**")
         k = matrix([[1.0, 1.0], [1.0, 1.0]], key="up_kernel")
         s = int(st.number_input("stride", 1, 3, 2, key="up_stride"))
@@ -39,7 +25,7 @@ def render(sel) -> None:
         grid(lessons.transposed_conv(x2, k, s), f"{len(k)}×{len(k)} transposed conv, stride {s}", fmt="g", key="up_tc")
         grid(
             lessons.transposed_conv(x2, torch.ones(3, 3).tolist(), 2, 1),
-            "3×3 of ones, stride 2, pad 1 (sums where copies overlap)",
+            "3×3 ones, stride 2, pad 1",
             fmt="g",
             key="up_tc3",
         )
@@ -62,6 +48,20 @@ def render(sel) -> None:
         t_out, c_out = lessons.transposed_out_size(n, kk, ss, pp), lessons.conv_out_size(n, kk, ss, pp)
         st.latex(f"\\text{{transposed: }} {ss} \\times ({n} - 1) + {kk} - 2 \\times {pp} = {t_out}")
         st.latex(f"\\text{{convolution: }} \\lfloor ({n} + 2 \\times {pp} - {kk}) / {ss} \\rfloor + 1 = {c_out}")
+    st.markdown("**Bilinear, 2×2 → 4×4** (lecture 003's 40/30/20/10)")
+    left, mid, right = st.columns(3)
+    with left:
+        grid(lessons.bilinear_upsample(), "half-pixel (torch, Keras)", fmt="g", key="up_bil")
+    with mid:
+        grid(lessons.BILINEAR_SLIDE, "the slide", fmt="g", key="up_bil_slide")
+    with right:
+        grid(lessons.bilinear_upsample(align_corners=True), "corners kept", fmt=".1f", key="up_bil_ac")
+    st.caption(
+        "The slide's grid is bilinear interpolation with the half-pixel convention (align_corners=False), torch's "
+        "default and Keras's: each output pixel samples the input at its centre, so the border cells repeat (40, 37.5, "
+        "32.5, 30). The slide rounds those numbers down (13 of 16 cells; the other three within 1.5). With the corners "
+        "kept (align_corners=True) the right column would read 30, 23.3, 16.7, 10: not the slide's 30, 25, 15, 10."
+    )
     st.markdown("**Transposed convolution is the transpose of the convolution matrix** (lecture 003)")
     cm = lessons.conv_as_matrix()
     a, b, c = st.columns([1, 2, 1])
