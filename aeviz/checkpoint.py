@@ -89,6 +89,14 @@ def _migrate(fmt: str, config: dict[str, Any], tensors: dict[str, Any]) -> None:
             tensors[k[4:]] = tensors.pop(k)
 
 
+def _declared_shape(entry: dict[str, Any]) -> list[int] | None:
+    """A tensor's shape as the header declares it, or None when it is not a list of whole numbers."""
+    shape = entry.get("shape")
+    if not isinstance(shape, list) or not all(isinstance(d, int) and not isinstance(d, bool) for d in shape):
+        return None
+    return shape
+
+
 def _check_meta(meta: Any) -> dict[str, Any]:
     if not isinstance(meta, dict):
         raise CheckpointError("its provenance metadata is not a mapping")
@@ -119,6 +127,8 @@ def from_bytes(data: bytes, max_params: int = MAX_PARAMS) -> tuple[Autoencoder, 
     declared = {k: v for k, v in header.items() if isinstance(v, dict)}
     try:
         raw = json.loads(metadata["config"])
+        if not isinstance(raw, dict):
+            raise CheckpointError(f"checkpoint config is not a mapping of settings (it is a JSON {type(raw).__name__})")
         _migrate(fmt, raw, declared)
         config = ModelConfig.from_dict(raw)
         meta = _check_meta(json.loads(metadata.get("meta", "{}")))
@@ -133,7 +143,7 @@ def from_bytes(data: bytes, max_params: int = MAX_PARAMS) -> tuple[Autoencoder, 
     expected = model.state_dict()
     missing = sorted(set(expected) - set(declared))
     extra = sorted(set(declared) - set(expected))
-    wrong = [k for k in expected if k in declared and list(declared[k].get("shape", [])) != list(expected[k].shape)]
+    wrong = [k for k in expected if k in declared and _declared_shape(declared[k]) != list(expected[k].shape)]
     wrong += [k for k in expected if k in declared and declared[k].get("dtype") not in ("F32", "F16", "BF16", "I64")]
     if missing or extra or wrong:
         detail = "; ".join(

@@ -18,6 +18,12 @@ from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 MAX_BYTES = 10 * 2**20  # uploads larger than this are refused before decoding
 MAX_PIXELS = 40_000_000  # Pillow's decompression-bomb guard, made an error (its default only warns)
 MAX_SCANS = 64  # a progressive JPEG has ~10; thousands of scans made a 1.3 MB file decode for a minute
+# What the pages work on: a digit needs a few megapixels at most. Larger images are shrunk as they are
+# opened (JPEG decodes at 1/2, 1/4 or 1/8 scale), before any float copy: a 12 KB 1-bit PNG of
+# 6320 x 6320 cost 3.5 s of CPU and 1.1 GB as floats
+WORK_PIXELS = 4_000_000
+# Pillow decodes RLE-compressed BMPs in Python: 40 MP took 5.1 s
+MAX_RLE_PIXELS = 2_000_000
 FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP")
 
 
@@ -43,6 +49,7 @@ def open_image(data: bytes) -> Image.Image:
     scans = data.count(b"\xff\xda") if data[:2] == b"\xff\xd8" else 0
     if scans > MAX_SCANS:
         raise ImageError(f"this JPEG has {scans:,} scans; at most {MAX_SCANS} are decoded")
+    _check_rle_bmp(data)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -50,7 +57,10 @@ def open_image(data: bytes) -> Image.Image:
             if img.width * img.height > MAX_PIXELS:
                 raise ImageError(f"the image is {img.width}x{img.height} pixels; at most {MAX_PIXELS:,} pixels are accepted")
             img.seek(0)  # animated GIF / WebP: the first frame
+            if img.format == "JPEG":
+                img.draft(img.mode, _work_size(img.size))  # DCT scaling: decoded small, not shrunk after
             img.load()
+            img = shrink(img)
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -63,6 +73,34 @@ def open_image(data: bytes) -> Image.Image:
         return ImageOps.exif_transpose(img)
     except Exception:  # broken EXIF (not a TIFF, non-hex text chunks...): the pixels are fine, keep them as they are
         return img
+
+
+def _work_size(size: tuple[int, int]) -> tuple[int, int]:
+    w, h = size
+    f = max(1.0, (w * h / WORK_PIXELS) ** 0.5)
+    return max(1, int(w / f)), max(1, int(h / f))
+
+
+def shrink(img: Image.Image) -> Image.Image:
+    """At most WORK_PIXELS: box-averaged where the mode allows it, else every n-th pixel (1-bit,
+    palette): either is far finer than the 20 x 20 box a digit ends in."""
+    if img.width * img.height <= WORK_PIXELS:
+        return img
+    factor = int(np.ceil((img.width * img.height / WORK_PIXELS) ** 0.5))
+    if img.mode in ("L", "LA", "RGB", "RGBA", "RGBa", "La", "I", "F"):
+        return img.reduce(factor)
+    return img.resize((max(1, img.width // factor), max(1, img.height // factor)), Image.Resampling.NEAREST)
+
+
+def _check_rle_bmp(data: bytes) -> None:
+    if data[:2] != b"BM" or len(data) < 34:
+        return
+    width, height, _, _, compression = struct.unpack_from("<iiHHI", data, 18)
+    if compression in (1, 2) and abs(width) * abs(height) > MAX_RLE_PIXELS:  # BI_RLE8, BI_RLE4
+        raise ImageError(
+            f"this BMP is run-length compressed and {abs(width)}x{abs(height)} pixels; compressed BMPs up to "
+            f"{MAX_RLE_PIXELS:,} pixels are accepted (save it as PNG)"
+        )
 
 
 def to_gray(img: Image.Image) -> np.ndarray:

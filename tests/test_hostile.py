@@ -228,3 +228,38 @@ def test_a_toy_model_saved_without_a_dataset_is_filed_under_its_own_shape():
     assert meta["dataset"] == "patterns"
     odd = aeviz.build_model(ModelConfig(family="mlp", shape=(1, 12, 12), hidden=(), latent=4), seed=0)
     assert checkpoint.from_bytes(checkpoint.to_bytes(odd))[1]["dataset"] is None
+
+
+def _crafted_checkpoint(config, shape_of_first) -> bytes:
+    """A real checkpoint's bytes with its header rewritten: `config` (any JSON) and the first tensor's shape."""
+    from aeviz import build_model, checkpoint
+    from aeviz.config import ModelConfig
+
+    data = checkpoint.to_bytes(build_model(ModelConfig(family="linear", hidden=(), latent=2), seed=0))
+    n = struct.unpack("<Q", data[:8])[0]
+    header = json.loads(data[8 : 8 + n])
+    header["__metadata__"]["config"] = json.dumps(config) if config is not None else header["__metadata__"]["config"]
+    first = next(k for k in header if k != "__metadata__")
+    if shape_of_first is not None:
+        header[first]["shape"] = shape_of_first
+    raw = json.dumps(header).encode()
+    raw += b" " * (-len(raw) % 8)
+    return struct.pack("<Q", len(raw)) + raw + data[8 + n :]
+
+
+@pytest.mark.parametrize(
+    ("config", "shape", "message"),
+    [
+        (None, 5, "wrong shape"),
+        (None, ["a", 2], "wrong shape"),
+        (None, [True, 2], "wrong shape"),
+        ([1, 2, 3], None, "not a mapping"),
+        ("mlp", None, "not a mapping"),
+        ({"family": "linear", "latent": "two"}, None, "config is invalid"),
+    ],
+)
+def test_a_crafted_checkpoint_header_gets_a_message_not_a_traceback(config, shape, message):
+    from aeviz import checkpoint
+
+    with pytest.raises(checkpoint.CheckpointError, match=message):
+        checkpoint.from_bytes(_crafted_checkpoint(config, shape))

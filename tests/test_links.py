@@ -64,7 +64,7 @@ def test_a_crafted_image_number_is_dropped_with_a_notice(img):
     at.query_params.update({"dataset": "mnist", "img": img})
     at.switch_page(page("latent")).run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("test image" in t.value for t in at.toast), [t.value for t in at.toast]
+    assert any("test image" in t.value or "longer than 400" in t.value for t in at.toast), [t.value for t in at.toast]
 
 
 def test_the_vae_explorers_own_choice_travels_in_the_link():
@@ -91,3 +91,16 @@ def test_a_sessions_own_images_are_not_in_the_link_and_the_share_dialog_says_so(
     assert not at.exception and "dataset" not in dict(at.query_params)
     at.button(key="share").click().run()
     assert any("Your own images" in i.value and "opens this page on MNIST" in i.value for i in at.info)
+
+
+def test_an_overlong_link_value_is_dropped_before_it_is_parsed_and_a_value_stays_text():
+    """A 20 KB latent vector is not parsed into numbers; a Markdown link in a value is shown as text."""
+    at = new_app().run()
+    at.query_params.clear()
+    at.query_params.update({"z": ",".join(["0.5"] * 5_000), "model": "[Session expired: log in](https://example.org)"})
+    at.switch_page(page("vae")).run()
+    assert not at.exception
+    (toast,) = [t.value for t in at.toast]
+    assert "longer than 400 characters" in toast
+    assert "\\[Session expired\\: log in\\]\\(https\\://example\\.org\\)" in toast, toast
+    assert "vae_link_z" not in at.session_state

@@ -136,6 +136,33 @@ def test_odd_npz_files_get_a_message(arrays, message):
         userdata.from_npz(buf.getvalue(), "odd")
 
 
+def _zip_of_npys(members: dict[str, np.ndarray]) -> bytes:
+    """An .npz written member by member, with any names: what a crafted upload can be."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, a in members.items():
+            npy = io.BytesIO()
+            np.save(npy, a)
+            z.writestr(name, npy.getvalue())
+    return buf.getvalue()
+
+
+def test_an_npz_with_two_arrays_of_one_name_is_refused():
+    """'y' and 'y.npy' both answer to y: the size check must not count one and numpy read the other."""
+    x = np.zeros((4, 28, 28), np.uint8)
+    data = _zip_of_npys({"x.npy": x, "y": np.arange(4), "y.npy": np.zeros(200 * 2**20, np.uint8)})
+    with pytest.raises(UserDataError, match="two arrays named 'y'"):
+        userdata.from_npz(data, "twins")
+
+
+def test_an_npz_budget_is_summed_over_its_arrays():
+    """Side arrays each under the cap, together over it, are refused from their headers, unread."""
+    x = np.zeros((4, 28, 28), np.uint8)
+    side = {f"s{i}.npy": np.zeros(100 * 2**20, np.uint8) for i in range(3)}
+    with pytest.raises(UserDataError, match="unpacks to 300 MB"):
+        userdata.from_npz(_zip_of_npys({"x.npy": x, **side}), "sides")
+
+
 def test_an_npy_or_names_without_labels_are_handled():
     buf = io.BytesIO()
     np.save(buf, np.zeros((4, 28, 28), np.uint8))  # an .npy renamed .npz

@@ -120,11 +120,14 @@ function sliders(root, data, spec, setStateValue) {
     root.z.forEach((v, i) => {
       const row = document.createElement("label");
       row.className = "aez-row";
-      const name = (data.labels && data.labels[i]) || `z${i + 1}`;
-      row.innerHTML = `<span class="aez-name">${name}</span>` +
-        `<input type="range" min="${data.lo}" max="${data.hi}" step="0.01" value="${v}" data-dim="${i}" aria-label="${name}">` +
-        `<span class="aez-value">${v.toFixed(2)}</span>`;
-      const input = row.querySelector("input"), out = row.querySelector(".aez-value");
+      const name = String((data.labels && data.labels[i]) || `z${i + 1}`);
+      // nodes with textContent and attributes, never markup: a label is text, whatever it holds
+      const label = document.createElement("span"), input = document.createElement("input"), out = document.createElement("span");
+      label.className = "aez-name"; label.textContent = name;
+      Object.assign(input, { type: "range", min: String(data.lo), max: String(data.hi), step: "0.01", value: String(v) });
+      input.dataset.dim = String(i); input.setAttribute("aria-label", name);
+      out.className = "aez-value"; out.textContent = v.toFixed(2);
+      row.append(label, input, out);
       input.addEventListener("input", (e) => {
         root.z[i] = parseFloat(input.value);
         out.textContent = root.z[i].toFixed(2);

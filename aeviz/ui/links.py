@@ -27,6 +27,7 @@ VIEWS = {"reconstructions": "rec_view", "filters": "filt_view", "latent": "lat_v
 LESSON = "lesson"  # the Lessons page's picker (session key) and its URL parameter, a lesson's key
 IMAGE = {"latent": "lat_img", "vae": "vae_image"}  # the selected test image
 NOISE_LEVEL = "dn_level_{}"
+MAX_VALUE = 400  # characters: the longest value a link of this app carries is a latent vector (~6 a number)
 
 
 @dataclass
@@ -34,16 +35,19 @@ class Dropped:
     items: list[str]
 
     def say(self, what: str, value: str, why: str) -> None:
-        self.items.append(f"{what} “{value[:40]}” ({why})")
+        self.items.append(f"{what} “{state.md(value[:40])}” ({why})")  # a link's value is text, never Markdown
 
 
 def read(page: str) -> None:
     """Before any widget exists: take what a link says (a new session's URL, or a link followed
     inside the app), as far as it is valid. Parameters this session wrote itself are not read again."""
-    q = st.query_params
-    if dict(q) == st.session_state.get(WRITTEN):
+    if dict(st.query_params) == st.session_state.get(WRITTEN):
         return
     dropped = Dropped([])
+    # a value longer than any this app writes is dropped before it is parsed (a 10 MB z= was 5 M numbers)
+    q = {k: v for k, v in st.query_params.items() if len(v) <= MAX_VALUE}
+    for k in sorted(set(st.query_params) - set(q))[:5]:
+        dropped.say(k[:20], st.query_params[k][:20] + "…", f"longer than {MAX_VALUE} characters")
     if (v := q.get(PRESENT)) is not None:
         st.session_state[PRESENT] = v in ("1", "true", "on")
     if (v := q.get("dataset")) is not None:

@@ -8,6 +8,7 @@ gradients, never trained in place). What a student trains or uploads lives in th
 from __future__ import annotations
 
 import functools
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from aeviz.models.base import Autoencoder
 DATASET = "dataset"  # the sidebar's dataset
 MODEL = "model"  # the sidebar's model (a pretrained name, or one of the session's own)
 UPLOAD = "upload_x"  # the last uploaded or drawn image, as the model sees it (28x28 floats)
+UPLOAD_STEPS = "upload_steps"  # (file hash, blur, recipe) -> the decoded steps, or why the file was refused
 OWN = "own_models"  # {name: OwnModel}: trained or uploaded in this session
 OWN_DATA = "own_datasets"  # {name: aeviz.userdata.UserData}: a class's own images, in this session's memory only
 JOB = "job"  # the id of this session's training job
@@ -285,7 +287,9 @@ def adopt_checkpoint(filename: str, blob: bytes) -> str:
         dataset = next((n for n, s in fits.items() if s == shape), None)  # built-in first, then the session's own
     if dataset is None:
         raise checkpoint.CheckpointError(f"its {'×'.join(map(str, shape))} input fits no dataset here")
-    add_own(model, title=f"uploaded {filename[:40]}", dataset=dataset, blob=blob, metrics=meta.get("metrics"))
+    # a title is shown in Markdown on many pages: the file's name keeps its letters, digits, dots and dashes only
+    safe = re.sub(r"[^\w .-]+", "_", filename)[:40]
+    add_own(model, title=f"uploaded {safe}", dataset=dataset, blob=blob, metrics=meta.get("metrics"))
     return f"Loaded {filename}: a {model.config.family} model for {dataset_title(dataset)}, picked in the sidebar"
 
 
@@ -385,6 +389,15 @@ def current() -> Selection:
 def fits(model: Autoencoder, dataset: str) -> bool:
     """The model takes this dataset's images."""
     return tuple(model.config.shape) == tuple(test_set(dataset).shape)
+
+
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md(text: str) -> str:
+    """`text` shown as it is in Streamlit's Markdown: a link, emphasis, an emoji or colour directive
+    (":red[...]") or HTML written by a student (a file, folder or label name, a link's value) stays text."""
+    return MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
 
 
 def notice(text: str | None = None) -> str | None:

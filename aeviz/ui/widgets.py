@@ -33,7 +33,7 @@ def view(options: list[str], *, key: str) -> str:
     re-checked every element in it on each change (react-aria's focus walker)."""
     # a stale link or a crafted value: the first view
     if st.session_state.get(key) not in options and (bad := st.session_state.pop(key, None)) is not None:
-        st.toast(f"There is no view “{str(bad)[:40]}” here: showing “{options[0]}”.")
+        st.toast(f"There is no view “{state.md(str(bad)[:40])}” here: showing “{options[0]}”.")  # a link's value: text
     return st.segmented_control("View", options, default=options[0], required=True, key=key, label_visibility="collapsed")
 
 

@@ -79,7 +79,7 @@ reading()
 data = st.session_state.get("ud_preview")
 if data is not None:
     st.subheader("Preview")
-    st.markdown(userdata.describe(data) + (f" · {len(data.skipped)} files left out" if data.skipped else ""))
+    st.markdown(state.md(userdata.describe(data)) + (f" · {len(data.skipped)} files left out" if data.skipped else ""))
     show(plots.image_grid(data.train.floats(slice(0, 32)).numpy(), 16, tile_px=48), key="ud_preview_grid")
     if data.skipped:
         with st.expander("Left out"):
@@ -99,7 +99,7 @@ if own:
     st.subheader("Your datasets")
     for name, d in list(own.items()):
         a, b, c = st.columns([5, 1, 1])
-        a.markdown(f"**{d.name}** · {userdata.describe(d)}")
+        a.markdown(f"**{state.md(d.name)}** · {state.md(userdata.describe(d))}")
         b.download_button("Download", d.to_npz, file_name=f"{name}.npz", key=f"ud_dl_{name}", icon=":material/download:")
         if c.button("Delete", key=f"ud_del_{name}", icon=":material/delete:", help="with the models trained on them"):
             n = state.remove_dataset(name)

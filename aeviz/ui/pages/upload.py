@@ -1,6 +1,7 @@
 """Upload & draw: any image becomes an MNIST-like digit (shown step by step), reconstructed and scored."""
 
 import base64
+import hashlib
 
 import numpy as np
 import streamlit as st
@@ -51,17 +52,31 @@ with left:
 if raw is None:
     right.info("Upload an image or draw a digit to see how the model sees it.")
     st.stop()
-try:
-    if own is not None and own.recipe.crop == "resize":
+
+
+def made_like_the_data(raw: bytes, blur: float, recipe) -> preprocess.Steps:
+    """The upload made as the model's images were; raises ImageError with the reason."""
+    if recipe is not None and recipe.crop == "resize":
         from aeviz import userdata
 
-        pixels = userdata.convert(preprocess.open_image(raw), own.recipe)  # (C, S, S) uint8, as the dataset was made
-        steps = preprocess.Steps(pixels.mean(0) / 255, False, pixels.mean(0) / 255, pixels / 255)
-    else:
-        steps = preprocess.from_bytes(raw, blur=blur)
-except preprocess.ImageError as e:
-    right.error(f"Can't use this image: {e}.")
+        pixels = userdata.convert(preprocess.open_image(raw), recipe)  # (C, S, S) uint8, as the dataset was made
+        return preprocess.Steps(pixels.mean(0) / 255, False, pixels.mean(0) / 255, pixels / 255)
+    return preprocess.from_bytes(raw, blur=blur)
+
+
+# decoded once per file and setting, not on every rerun of the page: the last result is kept (or the reason it failed)
+key = (hashlib.sha256(raw).digest(), blur, own.recipe if own is not None else None)
+kept = st.session_state.get(state.UPLOAD_STEPS)
+if kept is None or kept[0] != key:
+    try:
+        kept = (key, made_like_the_data(raw, blur, key[2]))
+    except preprocess.ImageError as e:
+        kept = (key, e)
+    st.session_state[state.UPLOAD_STEPS] = kept
+if isinstance(kept[1], preprocess.ImageError):
+    right.error(f"Can't use this image: {kept[1]}.")
     st.stop()
+steps = kept[1]
 
 x = torch.from_numpy(np.asarray(steps.x, np.float32)).view(1, *sel.info.config.shape)
 if own is None:
