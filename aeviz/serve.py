@@ -28,9 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aeviz import processes
+from aeviz.limits import LIMITS
 from aeviz.processes import ROOT
 
 LECTURE_S = 2 * 3600  # tunnel and client timeouts: a 90-minute lecture and its break
+
+
+UPLOAD_BODY_BYTES = int((LIMITS.max_upload_mb + 1) * 2**20)
 
 
 def haproxy_cfg(servers: list[tuple[str, str]], bind: str, *, stats: bool = False) -> str:
@@ -66,6 +70,9 @@ def haproxy_cfg(servers: list[tuple[str, str]], bind: str, *, stats: bool = Fals
         "",
         "frontend aeviz",
         f"    bind {bind}",
+        # the upload limit of Streamlit's config and the widgets, plus room for the multipart framing:
+        # refused here from the header, before a byte of the body reaches a replica
+        f"    http-request deny deny_status 413 if {{ req.hdr_val(content-length) gt {UPLOAD_BODY_BYTES} }}",
         "    default_backend replicas",
         "",
         "backend replicas",

@@ -85,3 +85,19 @@ def test_the_dockerfile_runs_as_a_user_with_a_healthcheck_and_the_weights():
     assert text.startswith("#") and "FROM python:3.11-slim" in text
     assert "USER aeviz" in text and "HEALTHCHECK" in text and "/_stcore/health" in text
     assert "COPY pretrained/ pretrained/" in text and "EXPOSE 8501" in text
+
+
+def test_one_upload_limit_in_streamlit_haproxy_and_the_ingress():
+    """The widgets' limit (aeviz.limits), Streamlit's maxUploadSize, HAProxy's and the Ingress's agree."""
+    import re
+    import tomllib
+
+    from aeviz.limits import LIMITS
+    from aeviz.serve import UPLOAD_BODY_BYTES
+
+    config = tomllib.loads((DEPLOY.parent / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == LIMITS.max_upload_mb
+    assert f"gt {UPLOAD_BODY_BYTES} }}" in (DEPLOY / "haproxy.cfg").read_text()
+    assert LIMITS.max_upload_mb * 2**20 < UPLOAD_BODY_BYTES <= (LIMITS.max_upload_mb + 1) * 2**20
+    body = re.search(r"proxy-body-size: (\d+)m", (DEPLOY / "k8s" / "aeviz.yaml").read_text())
+    assert int(body.group(1)) == LIMITS.max_upload_mb + 1
