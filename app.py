@@ -76,4 +76,6 @@ if __name__ == "__main__":
 
     main()
 else:
-    app = st.App(__file__, lifespan=warm_up)
+    from starlette.routing import Route
+
+    app = st.App(__file__, lifespan=warm_up, routes=[Route("/healthz", warmup.healthz)])

@@ -78,6 +78,8 @@ def haproxy_cfg(servers: list[tuple[str, str]], bind: str, *, stats: bool = Fals
         "backend replicas",
         "    balance roundrobin",
         "    cookie SRV insert indirect nocache",
+        # the web server's own health, not /healthz (which adds the training service): taking a replica
+        # out moves its students to fresh sessions elsewhere, far worse than training a few seconds late
         "    option httpchk GET /_stcore/health",
         "    http-check expect status 200",
     ]

@@ -44,11 +44,18 @@ STEP_KEEP = 2000  # loss points kept per job (a long job keeps every other one, 
 RESULTS_KEEP = 64  # shared results (a lesson's run, the same for every student) kept for reuse
 WAKE: dict = {}  # an inbox message that only wakes the dispatcher
 SHARED_PER_OWNER = 4  # a lesson's runs one student may have waiting or running (each new setting is a new run)
+RECONNECT_GRACE = 10.0  # seconds a client may spend reconnecting to its scheduler before the cluster counts as lost
+MAX_BACKOFF = 30.0  # seconds at most between two attempts to reach a lost cluster
+RESTARTED = "the training service restarted: try again"
 TOPIC = "aeviz-progress"  # one topic for every job (the scheduler keeps a topic forever): messages carry the job id
 
 
 class Refused(Exception):
     """A job the server will not take; the message is for the student."""
+
+
+class ClusterLost(RuntimeError):
+    """The Dask cluster the service used is gone."""
 
 
 @dataclass
@@ -179,9 +186,11 @@ class TrainingService:
         self._elsewhere = 0  # tasks other servers (replicas) have running on the same cluster
         self._procs: list = []  # the scheduler and workers this service started (none with AEVIZ_SCHEDULER)
         self._cancels: list[str] = []  # running jobs whose Event the dispatcher is to set
+        self._connecting_since: float | None = None  # when the client lost its scheduler
         self._stop = threading.Event()
         self._ready = threading.Event()
         self.error: str | None = None  # why the cluster could not be reached, for the pages to say
+        self.connected = False  # the cluster is up and the dispatcher serves it
         self._thread = threading.Thread(target=self._loop, name="aeviz-service", daemon=True)
 
     # --- lifecycle ------------------------------------------------------------------------------------
@@ -310,30 +319,78 @@ class TrainingService:
     # --- the dispatcher thread ------------------------------------------------------------------------
 
     def _loop(self) -> None:
-        try:
-            self._connect()
-        except Exception as e:  # the pages say so; nothing else of the app depends on the cluster
-            self.error = f"{type(e).__name__}: {e}"
-            log.exception("aeviz: could not start or reach the Dask cluster")
-            self._ready.set()
-            return
-        self._ready.set()
-        last_sweep = 0.0
+        """Connect, then serve; when the cluster is lost (the scheduler or a worker of our own died,
+        the client closed), end the jobs it had with a message, say the service is down, and connect
+        again with backoff, restarting our own scheduler and workers. It never stops until `close`."""
+        backoff = 1.0
         try:
             while not self._stop.is_set():
-                # wake on a message (progress, a finished job, a new job, a cancel), at least once a second
                 try:
-                    first = self._inbox.get(timeout=1.0)
-                except queue_mod.Empty:
-                    first = None
-                self._dispatch()
-                self._drain(first)
-                if time.monotonic() - last_sweep > 1.0:  # owners gone, jobs over time, the cluster's size
-                    self._sweep()
-                    self._refresh()
-                    last_sweep = time.monotonic()
+                    self._connect()
+                    self.error = None
+                    self.connected = True
+                    self._ready.set()
+                    backoff = 1.0
+                    self._serve()
+                except Exception as e:
+                    if self._stop.is_set():
+                        break
+                    log.exception("aeviz: the training service lost its cluster; connecting again in %.0f s", backoff)
+                    self.connected = False
+                    self.error = f"the training service is restarting ({type(e).__name__}: {str(e)[:120]})"
+                    self._lost(RESTARTED)
+                    self._ready.set()
+                    self._stop.wait(backoff)
+                    backoff = min(2 * backoff, MAX_BACKOFF)
         finally:
             self._shutdown()
+
+    def _serve(self) -> None:
+        """The dispatcher's passes, until `close`; raises ClusterLost (or Dask's own error) when the cluster is gone."""
+        last_sweep = 0.0
+        while not self._stop.is_set():
+            # wake on a message (progress, a finished job, a new job, a cancel), at least once a second
+            try:
+                first = self._inbox.get(timeout=1.0)
+            except queue_mod.Empty:
+                first = None
+            self._check_cluster()
+            self._dispatch()
+            self._drain(first)
+            if time.monotonic() - last_sweep > 1.0:  # owners gone, jobs over time, the cluster's size
+                self._sweep()
+                self._refresh()
+                last_sweep = time.monotonic()
+
+    def _check_cluster(self) -> None:
+        dead = [p for p in self._procs if p.poll() is not None]
+        if dead:  # first: a client whose scheduler died keeps "connecting" for its whole timeout
+            raise ClusterLost(f"{len(dead)} of the training service's processes stopped")
+        status = getattr(self._client, "status", "gone")
+        if status == "connecting":  # the client tries to reach a scheduler that went away: give it a few seconds
+            self._connecting_since = self._connecting_since or time.monotonic()
+            if time.monotonic() - self._connecting_since > RECONNECT_GRACE:
+                raise ClusterLost(f"the Dask scheduler has not answered for {RECONNECT_GRACE:.0f} s")
+            return
+        self._connecting_since = None
+        if status not in ("running", "newly-created"):
+            raise ClusterLost(f"the Dask client is {status}")
+
+    def _lost(self, why: str) -> None:
+        """The cluster is gone: every job it had, or was waiting for, ends with `why`; our own cluster is
+        stopped (it is started again, whole, by the next `_connect`)."""
+        with self._lock:
+            ended = [job for job, _ in self._running.values()] + list(self._queue)
+            self._running.clear()
+            self._queue.clear()
+            for job in ended:
+                job.error = why
+                self._end(job, "failed")
+        self._shutdown()
+        self._client = None
+        if self._procs:
+            self._procs = []
+            self.scheduler = None  # a new cluster of our own, on a new port
 
     def _dispatch(self) -> None:
         from distributed import Event
@@ -448,13 +505,15 @@ class TrainingService:
     def _shutdown(self) -> None:
         if self._client is not None:
             with contextlib.suppress(Exception):
-                self._client.close()
-        processes.stop(self._procs)
+                self._client.close(timeout=5)
+        processes.stop(self._procs, timeout=10)
 
 
 def _explain(e: BaseException) -> str:
     """A failed job's error, in words for a student."""
     name = type(e).__name__
+    if name in ("CancelledError", "FutureCancelledError"):  # not cancelled by its owner: the client lost the scheduler
+        return RESTARTED
     if name == "KilledWorker":
         return "the worker running your job stopped (out of memory, or restarted): try again"
     if name == "Diverged":

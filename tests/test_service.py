@@ -84,3 +84,36 @@ def test_a_student_may_not_fill_the_queue_with_lesson_runs(svc, monkeypatch):
     for job in [blocker, *mine]:
         svc.cancel(job.id)
     assert LIMITS.max_queue >= SHARED_PER_OWNER
+
+
+@pytest.mark.parametrize("victim", ["scheduler", "worker"])
+def test_a_dead_scheduler_or_worker_ends_its_jobs_with_a_message_and_the_service_comes_back(victim):
+    """Killed mid-job (SIGKILL to the process group): the running job fails with "restarted", the next
+    submit is refused with the reason while the cluster is down, and the service starts its own
+    cluster again and runs a job to the end."""
+    import os
+    import signal
+
+    from aeviz.service import RESTARTED
+
+    service = TrainingService(workers=1).start()
+    try:
+        assert service.wait_ready(120) and service.error is None, service.error
+        job = service.submit(endless(), "a")
+        wait(lambda: job.started is not None)
+        proc = service._procs[0 if victim == "scheduler" else 1]
+        os.killpg(proc.pid, signal.SIGKILL)
+        wait(lambda: not job.active, timeout=30)
+        assert job.state == "failed" and job.error == RESTARTED
+        if service.error:  # still restarting: a new job is refused with the reason, not queued for ever
+            with pytest.raises(Refused, match="restarting"):
+                service.submit(endless(1), "b")
+        wait(lambda: service.error is None and service._client is not None, timeout=180)
+        quick = presets.PATTERNS_TRAIN.replace(epochs=50)
+        again = service.submit(JobSpec.of("train", model=presets.PATTERNS_MODEL, train=quick, dataset="patterns"), "b")
+        wait(lambda: not again.active, timeout=180)
+        assert again.state == "done", again.error
+    finally:
+        service.cancel_all()
+        service.close()
+    assert all(p.poll() is not None for p in service._procs), "no child outlives the service"

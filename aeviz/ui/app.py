@@ -83,6 +83,8 @@ def main() -> None:
     st.sidebar.markdown("### :material/neurology: aeviz")
     sidebar()
     share.sidebar(nav.url_path, [p.url_path for p in pages], nav.url_path == pages[0].url_path)
+    if why := state.service_down():  # every page says so: training and the lessons' runs wait for it
+        st.sidebar.warning(f"Training is unavailable for now: {why}. It comes back by itself; the pages work meanwhile.")
     if text := state.notice():
         st.toast(text, duration="long")
     _freeze_heap()

@@ -93,7 +93,23 @@ def service():
 
     svc = TrainingService(is_alive=_session_alive).start()
     atexit.register(svc.close)
+    _SERVICE.append(svc)
     return svc
+
+
+_SERVICE: list = []  # the service, once started: what `service_down` reads without starting one
+
+
+def service_down() -> str | None:
+    """Why the training service cannot take jobs now (it restarts by itself), or None."""
+    return _SERVICE[0].error if _SERVICE else None
+
+
+def service_status() -> str:
+    """ "ok", "starting", or why the training service is down: for /healthz."""
+    if not _SERVICE:
+        return "starting"
+    return _SERVICE[0].error or ("ok" if _SERVICE[0].connected else "starting")
 
 
 _inactive_since: dict[str, float] = {}

@@ -55,3 +55,18 @@ def stop() -> None:
         from aeviz.ui import state
 
         state.service().close()
+
+
+async def healthz(request):
+    """GET /healthz: the web server and its training service. 200 while both work (or the service is
+    still starting), 503 with the reason while the service is down (it restarts by itself), so that a
+    balancer or Kubernetes can tell a replica whose training is down: /_stcore/health only says the web
+    server answers."""
+    import sys
+
+    from starlette.responses import JSONResponse
+
+    # the warm-up thread may be importing it right now (in sys.modules, not yet whole): still starting
+    status = getattr(sys.modules.get("aeviz.ui.state"), "service_status", lambda: "starting")()
+    down = status not in ("ok", "starting")
+    return JSONResponse({"web": "ok", "training": status}, status_code=503 if down else 200)
