@@ -97,4 +97,5 @@ SCHEDULER = [sys.executable, "-m", "distributed.cli.dask_scheduler", "--no-dashb
 WORKER = [sys.executable, "-m", "distributed.cli.dask_worker", "--nthreads", "1", "--nworkers", "1", "--preload", "aeviz.worker",
           "--no-dashboard", "--memory-limit", "0"]  # fmt: skip
 # a worker that dies mid-job fails that job at once ("try again"), not re-run on another worker
-SCHEDULER_ENV = {"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"}
+# a short event log: the scheduler keeps each topic's last events (1,000 by default) and hands them on
+SCHEDULER_ENV = {"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0", "DASK_DISTRIBUTED__ADMIN__LOW_LEVEL_LOG_LENGTH": "50"}

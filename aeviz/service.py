@@ -444,6 +444,8 @@ class TrainingService:
                 job.error = job.error or _explain(e)
         else:
             state = "done"  # a task stopped on cancel returns what it has (a model trained so far)
+            if isinstance(result, dict) and "preview" in result:  # the last preview, sent with the result, not as an event
+                job.preview = result.pop("preview")
         job.result = result
         with self._lock:
             self._running.pop(job.id, None)

@@ -39,15 +39,16 @@ def train_model(p: dict[str, Any], report: Report) -> dict[str, Any]:
     data = data.subset(train_cfg.max_samples)
     model = build_model(model_cfg, seed=train_cfg.seed)
     x_preview = test.floats(slice(0, 8))
+    # a class's own pictures stay out of the progress events (the scheduler keeps and broadcasts those):
+    # their live preview shows the filters only, and the pictures come back with the result, to the owner alone
+    private = p.get("images") is not None
 
-    def preview() -> dict[str, Any]:
-        with torch.no_grad():
-            x_hat = model.reconstruct(x_preview)
-        return {
-            "filters": model.encoder_filters()[0].weights[:32].copy(),  # as pictures: (P, h, w), colour (P, 3, h, w)
-            "x": x_preview.numpy(),
-            "x_hat": x_hat.numpy(),
-        }
+    def preview(pixels: bool = not private) -> dict[str, Any]:
+        out = {"filters": model.encoder_filters()[0].weights[:32].copy()}  # as pictures: (P, h, w), colour (P, 3, h, w)
+        if pixels:
+            with torch.no_grad():
+                out |= {"x": x_preview.numpy(), "x_hat": model.reconstruct(x_preview).numpy()}
+        return out
 
     report.send({"type": "start", "n": len(data), "preview": preview()})
     last_epoch = train_cfg.epochs
@@ -81,6 +82,7 @@ def train_model(p: dict[str, Any], report: Report) -> dict[str, Any]:
     return {
         "checkpoint": checkpoint.to_bytes(saved, half=True, **meta, metrics=metrics), "metrics": metrics,
         "stopped": history.stopped, "timed_out": report.timed_out, "seconds": history.seconds, "note": note,
+        "preview": preview(pixels=True),
     }  # fmt: skip
 
 

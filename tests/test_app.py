@@ -202,4 +202,3 @@ def test_high_dimensional_codes_are_projected_and_said_so():
     at.session_state["lat_view"] = "Decoded plane"
     at.run()
     assert not figures(at) and "1-D or 2-D code" in at.info[0].value
-

@@ -43,7 +43,7 @@ def test_healthz_says_when_training_is_down_and_when_it_is_back(tmp_path):
             p for p in psutil.Process(proc.pid).children(recursive=True) if "dask_scheduler" in " ".join(p.cmdline())
         )
         os.killpg(scheduler.pid, signal.SIGKILL)
-        code, body = _until(lambda: (h := _health(url))[0] == 503 and h, 30)
+        _, body = _until(lambda: (h := _health(url))[0] == 503 and h, 30)
         assert "restarting" in body["training"] and body["web"] == "ok"
         _until(lambda: _health(url) == (200, {"web": "ok", "training": "ok"}), 120)
     finally:

@@ -241,3 +241,20 @@ def test_torchvision_sets_say_so_when_offline(tmp_path, monkeypatch):
     monkeypatch.setattr(torchvision.datasets.KMNIST, "mirrors", ["http://127.0.0.1:9/"])  # nothing listens there
     with pytest.raises(UserDataError, match="could not be downloaded"):
         userdata.fetch("kmnist", tmp_path)
+
+
+def test_a_class_s_own_pictures_never_travel_in_progress_events():
+    """The train task on a class's images: its progress messages (Dask events on a cluster) carry filters
+    and losses but no picture; the pictures come back in the result, to the owner. MNIST's do travel."""
+    from aeviz import presets
+    from aeviz.tasks import JobSpec, run_here
+
+    data = userdata.from_images(userdata.read_zip(letters_zip(per_class=6)), userdata.Recipe(), "letters")
+    model = presets.FAMILY["mlp"].replace(shape=data.shape)
+    train = presets.TRAIN.replace(epochs=2, batch_size=16)
+    result, messages = run_here(JobSpec.of("train", model=model, train=train, dataset=data.name, images=data))
+    previews = [m["preview"] for m in messages if "preview" in m]
+    assert previews and all("x" not in p and "x_hat" not in p and "filters" in p for p in previews)
+    assert result["preview"]["x"].shape == (len(data.test.x[:8]), 1, 28, 28)
+    _, public = run_here(JobSpec.of("train", model=presets.FAMILY["mlp"], train=train.replace(max_samples=64), dataset="mnist"))
+    assert any("x" in m.get("preview", {}) for m in public)

@@ -13,6 +13,7 @@ import streamlit as st
 
 from aeviz import plots
 from aeviz.models.base import Autoencoder
+from aeviz.ui import state
 
 # sizes in rem: presenter mode enlarges the root font, and these grow with it (pointer maps read the box)
 CSS = """
@@ -30,7 +31,7 @@ CSS = """
 _component = st.components.v2.component("aeviz.decoder", css=CSS, js=(Path(__file__).parent / "decoder.js").read_text())
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+@state.data_cache
 def _spec(name: str, _model: Autoencoder) -> dict:
     return _model.export_decoder()  # names are unique (session models included): the name stands for the model
 

@@ -142,7 +142,7 @@ def _shared_cache(fn):
 
     @functools.wraps(fn)
     def cached(*args, **kwargs):
-        own = own_datasets()
+        own = own_datasets().keys() | own_models().keys()  # a session's images and models: cached in the session
         if not any(isinstance(a, str) and a in own for a in (*args, *kwargs.values())):
             return shared(*args, **kwargs)
         store = st.session_state.setdefault(SESSION_CACHE, {})
@@ -269,8 +269,10 @@ def add_own(model: Autoencoder, *, title: str, dataset: str, blob: bytes, metric
     if used > LIMITS.max_session_mb * 2**20:
         raise ValueError(f"your models would take {used / 2**20:.0f} MB, over this session's {LIMITS.max_session_mb:.0f} MB")
     model.requires_grad_(False).eval()
-    tag = uuid.uuid4().hex[:6]  # also in the title, so a student can tell (and the load bench can check) whose it is
-    name = f"yours-{tag}"
+    # the name keys every cache of the model: a full random id, so two sessions' models never share an entry;
+    # its first 6 characters are in the title, so a student can tell (and the load bench can check) whose it is
+    key = uuid.uuid4().hex
+    name, tag = f"yours-{key}", key[:6]
     own[name] = OwnModel(
         model, ModelInfo(name, f"#{len(own) + 1} {title} · {tag}", dataset, model.config, metrics or {}, True), blob
     )

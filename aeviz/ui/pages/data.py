@@ -12,7 +12,10 @@ from aeviz.ui.widgets import job_status, show
 st.header("Your images")
 st.caption(
     "A .zip of pictures (sub-folders become the classes), several image files, or an .npz with `x` and optional `y`. "
-    "Your images stay in this session's memory only: no file is written, and they are gone when the session ends."
+    "Where your images go: this server's memory, in your session only (no file is written; a session ends a minute "
+    "after its tab closes, and they go with it), and, while a job reads or trains on them, one training worker's "
+    "memory for that job alone. Live training previews show the model's filters, never your pictures; nothing "
+    "computed from them is shared with another session, and links never carry them."
 )
 files = st.file_uploader(
     f"Images (PNG, JPEG, GIF, BMP, WebP), a .zip of them, or an .npz; up to {LIMITS.max_upload_mb:.0f} MB",

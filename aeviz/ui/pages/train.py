@@ -133,8 +133,11 @@ def progress() -> None:
         show(plots.loss_curve(job.steps), key="tr_curve")
     if job.preview is not None:
         with b:
-            x, x_hat = job.preview["x"], job.preview["x_hat"]
-            show(plots.reconstruction_rows([x, x_hat], ["input", "output"], tile_px=44), key="tr_preview")
+            if "x" in job.preview:
+                x, x_hat = job.preview["x"], job.preview["x_hat"]
+                show(plots.reconstruction_rows([x, x_hat], ["input", "output"], tile_px=44), key="tr_preview")
+            else:
+                st.caption("Your own pictures are not sent while the model trains: they come back with it when it is done.")
             show(plots.filter_grid(job.preview["filters"], cols=8, tile_px=36, title="first-layer filters"), key="tr_filters")
 
 
