@@ -59,8 +59,10 @@ def open_image(data: bytes) -> Image.Image:
             img.seek(0)  # animated GIF / WebP: the first frame
             if img.format == "JPEG":
                 img.draft(img.mode, _work_size(img.size))  # DCT scaling: decoded small, not shrunk after
+            declared = img.width * img.height
             img.load()
             img = shrink(img)
+            img.info["decoded_pixels"] = declared  # what decoding it cost: a job's budget counts it
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):

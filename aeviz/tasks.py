@@ -96,9 +96,16 @@ def ingest(p: dict[str, Any], report: Report):
     recipe = userdata.Recipe(**p["recipe"]) if p.get("recipe") else userdata.Recipe()
     if p.get("torchvision"):
         return userdata.fetch(p["torchvision"], data_root(), test_share=p.get("test_share", 0.1))
+    files = p["files"]
+    # one budget for the job, over every file: a few archives each under the limits are not the limits times a few
+    if (total := sum(len(blob) for _, blob in files)) > userdata.MAX_TOTAL:
+        raise userdata.UserDataError(f"the files hold {total / 2**20:,.0f} MB; at most {userdata.MAX_TOTAL // 2**20} MB in all")
     items = []
-    for name, blob in p["files"]:
+    for name, blob in files:
         if name.lower().endswith(".npz"):
             return userdata.from_npz(blob, p["name"], p.get("test_share", 0.1))
-        items += userdata.read_zip(blob) if name.lower().endswith(".zip") else [(name, None, blob)]
-    return userdata.from_images(items, recipe, p["name"], p.get("test_share", 0.1), p.get("seed", 0))
+        left = userdata.MAX_TOTAL - sum(len(b) for _, _, b in items)
+        items += userdata.read_zip(blob, max_total=left) if name.lower().endswith(".zip") else [(name, None, blob)]
+        if len(items) > userdata.MAX_ENTRIES:
+            raise userdata.UserDataError(f"the files hold over {userdata.MAX_ENTRIES:,} images in all: refused")
+    return userdata.from_images(items, recipe, p["name"], p.get("test_share", 0.1), p.get("seed", 0), should_stop=report.stop)

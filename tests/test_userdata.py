@@ -258,3 +258,31 @@ def test_a_class_s_own_pictures_never_travel_in_progress_events():
     assert result["preview"]["x"].shape == (len(data.test.x[:8]), 1, 28, 28)
     _, public = run_here(JobSpec.of("train", model=presets.FAMILY["mlp"], train=train.replace(max_samples=64), dataset="mnist"))
     assert any("x" in m.get("preview", {}) for m in public)
+
+
+def _bits_png(side: int) -> bytes:
+    buf = io.BytesIO()
+    Image.new("1", (side, side), 1).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_an_ingest_job_has_one_budget_over_all_its_files(monkeypatch):
+    """Several uploads each under the limits are refused together; so are pictures that are small as files
+    but many pixels once decoded; and the job stops between pictures when it is cancelled."""
+    from aeviz.tasks import JobSpec, run_here
+
+    monkeypatch.setattr(userdata, "MAX_TOTAL", 60_000)
+    noise = io.BytesIO()
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (120, 100), np.uint8)).save(noise, "PNG")  # ~12 kB
+    one_zip = _zip({f"{i}.png": noise.getvalue() for i in range(4)}, zipfile.ZIP_STORED)  # ~48 kB: under the limit
+    userdata.read_zip(one_zip)
+    with pytest.raises(UserDataError, match="in all"):
+        run_here(JobSpec.of("ingest", files=(("a.zip", one_zip), ("b.zip", one_zip)), name="two"))
+    monkeypatch.setattr(userdata, "MAX_DECODED_PIXELS", 3 * 2000 * 2000)
+    items = [(f"{i}.png", None, _bits_png(2000)) for i in range(5)]  # a few kB each, 4 MP each decoded
+    with pytest.raises(UserDataError, match="billion pixels"):
+        userdata.from_images(items, userdata.Recipe(), "big")
+    asked = []
+    with pytest.raises(UserDataError, match="stopped"):
+        userdata.from_images(items[:2], userdata.Recipe(), "stop", should_stop=lambda: asked.append(1) or len(asked) > 1)
+    assert len(asked) == 2, "asked before each picture"
