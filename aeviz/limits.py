@@ -30,6 +30,10 @@ class Limits:
     max_data_mb: float = 128.0  # those images, in all (5,000 colour 64x64 images take 61 MB)
     max_queue: int = 30  # jobs waiting for a worker, all students together
     max_upload_mb: float = 32.0  # one uploaded checkpoint or dataset
+    # what one training step may hold (batch x the model's activations, estimated before it runs): a batch of
+    # 4,096 on a 64x64 colour conv AE wanted ~4.5 GB; the largest preset at its batch takes under 100 MB
+    max_step_mb: float = 1024.0
+    worker_memory_mb: float = 3072.0  # a training worker over this is restarted, and its job fails with a message
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Limits:
@@ -54,7 +58,7 @@ LIMITS = Limits.from_env()
 def check_job(model: ModelConfig, train: TrainConfig, dataset: str, limits: Limits = LIMITS) -> list[str]:
     """Reasons this job is over the limits (empty when it may run). The parameter count comes from
     the model's skeleton on the meta device: nothing is allocated for a model that is refused."""
-    from aeviz.models import count_params
+    from aeviz.models import count_params, step_bytes
 
     problems = []
     max_epochs = limits.max_toy_epochs if dataset in TOY_DATASETS else limits.max_epochs
@@ -67,6 +71,10 @@ def check_job(model: ModelConfig, train: TrainConfig, dataset: str, limits: Limi
     n = count_params(model)
     if n > limits.max_params:
         problems.append(f"{n:,} parameters is over the limit of {limits.max_params:,}")
+    elif (mb := step_bytes(model, min(train.batch_size, limits.max_batch)) / 2**20) > limits.max_step_mb:
+        problems.append(
+            f"one training step would take about {mb:,.0f} MB, over the limit of {limits.max_step_mb:,.0f} MB: lower the batch size"
+        )
     return problems
 
 

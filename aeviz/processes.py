@@ -15,6 +15,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from aeviz.limits import LIMITS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -95,7 +97,7 @@ def stop(procs: list[subprocess.Popen], timeout: float = 20) -> None:
 # `dask scheduler` and `dask worker` (the CLI modules: `dask` itself may not be on PATH in a venv)
 SCHEDULER = [sys.executable, "-m", "distributed.cli.dask_scheduler", "--no-dashboard", "--no-show"]
 WORKER = [sys.executable, "-m", "distributed.cli.dask_worker", "--nthreads", "1", "--nworkers", "1", "--preload", "aeviz.worker",
-          "--no-dashboard", "--memory-limit", "0"]  # fmt: skip
+          "--no-dashboard", "--memory-limit", f"{int(LIMITS.worker_memory_mb)}MiB"]  # fmt: skip
 # a worker that dies mid-job fails that job at once ("try again"), not re-run on another worker
 # a short event log: the scheduler keeps each topic's last events (1,000 by default) and hands them on
 SCHEDULER_ENV = {"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0", "DASK_DISTRIBUTED__ADMIN__LOW_LEVEL_LOG_LENGTH": "50"}

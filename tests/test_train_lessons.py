@@ -133,3 +133,20 @@ def test_a_crafted_lesson_input_gets_a_message_not_an_exception():
     at.session_state["q1_epochs"] = 20_000  # past the widget's maximum
     at.run()
     assert not at.exception
+
+
+def test_a_training_step_over_the_memory_budget_is_refused_before_it_runs():
+    """A batch of 4,096 on a 64x64 colour conv AE would hold ~4 GB a step: refused from its estimate on the
+    meta device; the same model at 512 is within it, and every preset at its own batch far within."""
+    from aeviz import presets
+    from aeviz.config import ModelConfig
+    from aeviz.limits import LIMITS, check_job
+    from aeviz.models import step_bytes
+
+    big = ModelConfig(family="conv", shape=(3, 64, 64))
+    (problem,) = check_job(big, presets.TRAIN.replace(batch_size=4096), "own")
+    assert "one training step would take about" in problem and "lower the batch size" in problem
+    assert check_job(big, presets.TRAIN.replace(batch_size=512), "own") == []
+    assert step_bytes(big, 4096) == 8 * step_bytes(big, 512) - 7 * step_bytes(big, 0), "linear in the batch"
+    for p in presets.PRESETS.values():
+        assert step_bytes(p.model, p.train.batch_size) < LIMITS.max_step_mb * 2**20 / 10, p.title

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from typing import TYPE_CHECKING
 
@@ -40,3 +41,27 @@ def skeleton(config: ModelConfig) -> Autoencoder:
 
 def count_params(config: ModelConfig) -> int:
     return sum(p.numel() for p in skeleton(config).parameters())
+
+
+def step_bytes(config: ModelConfig, batch: int) -> int:
+    """What one training step of `batch` images holds, estimated on the meta device (nothing allocated):
+    the input and every layer's output, kept for the backward pass and matched by their gradients,
+    in float32; plus the weights with their gradients and Adam's two moments."""
+    model = skeleton(config)
+    outputs = [0]
+
+    def count(_module, _args, out) -> None:
+        for t in out if isinstance(out, tuple) else (out,):
+            if isinstance(t, torch.Tensor):
+                outputs[0] += t.numel()
+
+    leaves = [m for m in model.modules() if not list(m.children())]
+    hooks = [m.register_forward_hook(count) for m in leaves]
+    try:
+        with torch.no_grad():
+            model(torch.empty(batch, *config.shape, device="meta"))
+    finally:
+        for h in hooks:
+            h.remove()
+    activations = 2 * (batch * math.prod(config.shape) + outputs[0])
+    return 4 * (activations + 4 * count_params(config))
