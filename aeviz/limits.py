@@ -73,7 +73,8 @@ def check_job(model: ModelConfig, train: TrainConfig, dataset: str, limits: Limi
         problems.append(f"{n:,} parameters is over the limit of {limits.max_params:,}")
     elif (mb := step_bytes(model, min(train.batch_size, limits.max_batch)) / 2**20) > limits.max_step_mb:
         problems.append(
-            f"one training step would take about {mb:,.0f} MB, over the limit of {limits.max_step_mb:,.0f} MB: lower the batch size"
+            f"one training step would take about {mb:,.0f} MB, over the limit of {limits.max_step_mb:,.0f} MB: "
+            "lower the batch size"
         )
     return problems
 

@@ -45,7 +45,7 @@ def test_train_a_toy_model_lands_in_the_session():
     (name,) = own(at)
     assert at.session_state["model"] == name and at.session_state["dataset"] == "patterns", "the new model is picked"
     assert any("sparse, code 4" in o for o in at.selectbox(key="model").options)
-    assert any(f"**#1 sparse, code 4 · {name[-6:]}**" in m.value for m in at.markdown)
+    assert any(f"**#1 sparse, code 4 · {name.removeprefix('yours-')[:6]}**" in m.value for m in at.markdown)
 
 
 def test_two_sessions_train_at_once_and_keep_their_models():
