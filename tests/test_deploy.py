@@ -101,3 +101,36 @@ def test_one_upload_limit_in_streamlit_haproxy_and_the_ingress():
     assert LIMITS.max_upload_mb * 2**20 < UPLOAD_BODY_BYTES <= (LIMITS.max_upload_mb + 1) * 2**20
     body = re.search(r"proxy-body-size: (\d+)m", (DEPLOY / "k8s" / "aeviz.yaml").read_text())
     assert int(body.group(1)) == LIMITS.max_upload_mb + 1
+
+
+def test_every_pod_is_locked_down_with_resources_probes_and_the_cluster_fenced():
+    """Non-root, read-only root filesystem (an emptyDir for /tmp), no capabilities, seccomp RuntimeDefault,
+    resources and probes for every container; the Dask pods reachable from the app and themselves only;
+    TLS on the Ingress; disruption budgets."""
+    docs = _docs(DEPLOY / "k8s" / "aeviz.yaml") + _docs(DEPLOY / "k8s" / "dask.yaml")
+    by = {(d["kind"], d["metadata"]["name"]): d for d in docs}
+    for d in (d for d in docs if d["kind"] == "Deployment"):
+        pod = d["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] and pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
+        assert pod["automountServiceAccountToken"] is False
+        for c in pod["containers"]:
+            sc = c["securityContext"]
+            assert sc["readOnlyRootFilesystem"] and not sc["allowPrivilegeEscalation"] and sc["capabilities"]["drop"] == ["ALL"]
+            assert {"name": "tmp", "mountPath": "/tmp"} in c["volumeMounts"]
+            assert c["resources"]["requests"] and c["resources"]["limits"]["memory"], d["metadata"]["name"]
+            assert "livenessProbe" in c, d["metadata"]["name"]
+    policy = by[("NetworkPolicy", "dask")]["spec"]
+    allowed = policy["ingress"][0]["from"][0]["podSelector"]["matchExpressions"][0]["values"]
+    assert set(allowed) == {"aeviz", "dask-scheduler", "dask-worker"} and policy["policyTypes"] == ["Ingress"]
+    assert by[("Ingress", "aeviz")]["spec"]["tls"][0]["secretName"]
+    assert ("PodDisruptionBudget", "aeviz") in by and ("PodDisruptionBudget", "dask-worker") in by
+    app = by[("Deployment", "aeviz")]["spec"]["template"]["spec"]["containers"][0]
+    assert app["livenessProbe"]["httpGet"]["path"] == "/healthz"
+
+
+def test_compose_services_are_read_only_without_capabilities_and_check_their_own_health():
+    services = yaml.safe_load((DEPLOY / "compose.yaml").read_text())["services"]
+    for name, s in services.items():
+        assert s["read_only"] and "ALL" in s["cap_drop"] and "healthcheck" in s, name
+    assert "/healthz" in " ".join(services["app-1"]["healthcheck"]["test"])
+    assert "8786" in " ".join(services["dask-scheduler"]["healthcheck"]["test"])  # not the image's (the app's)
