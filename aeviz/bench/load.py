@@ -6,7 +6,11 @@ moves any widget on the page it is on (the sidebar's Dataset and Model pickers, 
 presenter mode included), uploads drawings, checkpoints and zips, and opens share links
 (aeviz.bench.students). One in ten trains a model on the Train page. One student tours every
 widget of every page and lesson once. A few actions send values no widget allows (a crafted
-client). Fragments that tick (a job's progress) rerun as in the browser.
+client); with `--hostile N`, N more students send crafted files and links all the while (a 40-MP
+one-bit PNG, a run-length BMP, a cut file, a checkpoint with a forged header, an .npz with twin
+arrays, a zip of 40 huge pictures, a 100 KB latent vector, Markdown in a link): theirs is the
+"hostile" row, kept out of the class's figures. Fragments that tick (a job's progress) rerun as in
+the browser.
 
 Printed: p50 / p95 / max per kind of action, per page and per widget (the slowest controls
 named), the server's longest stall (its health check polled every 0.1 s by another process), the
@@ -148,6 +152,15 @@ async def student_life(i: int, url: str, until: float, trains: bool, crafted: fl
         await s.close()
 
 
+async def hostile_life(url: str, until: float, stats: Stats, seed: int) -> None:
+    """A student who sends crafted files and links (aeviz.bench.students.hostile) while the class works."""
+    try:
+        async with Student(url, auto_reruns=True, timeout=120, name="hostile") as s:
+            await students.hostile(s, stats.record, random.Random(seed), until)
+    except (TimeoutError, StudentError, OSError) as e:
+        stats.failures.append(f"hostile: {e}")
+
+
 async def tour_life(url: str, stats: Stats) -> None:
     """One student who moves every widget of every page and lesson once, while the class works."""
     try:
@@ -263,6 +276,7 @@ async def run(a: argparse.Namespace, url: str, pids: list[int]) -> int:
             await asyncio.sleep(1)
 
     tasks = [asyncio.create_task(tour_life(url, stats))] if a.tour else []
+    tasks += [asyncio.create_task(hostile_life(url, until, stats, a.seed + k)) for k in range(a.hostile)]
     for i in range(a.sessions):  # students arrive over the first seconds, as a class does
         await asyncio.sleep(min(a.ramp, a.duration / 4) / a.sessions)
         tasks.append(asyncio.create_task(student_life(i, url, until, i in trainers, a.crafted, stats, a.seed)))
@@ -324,11 +338,11 @@ def report(stats: Stats) -> dict:
     by_kind, by_page, by_widget = defaultdict(list), defaultdict(list), defaultdict(list)
     for (kind, page, widget), ms in stats.times.items():
         by_kind[kind] += ms
-        if kind != "crafted value":
+        if kind not in ("crafted value", "hostile"):  # the class's own actions; the hostile ones have their row
             by_page[page] += ms
             if widget:
                 by_widget[f"{page} › {widget}"] += ms
-    every = [m for ms in by_kind.values() for m in ms]
+    every = [m for k, ms in by_kind.items() if k != "hostile" for m in ms]
     out = {"all": _row(every) if every else None, "exceptions": stats.exceptions, "failures": stats.failures,
            "trained": stats.trained, "refused": stats.refused, "errors_shown": stats.errors, "links": stats.links,
            "wrong_page": stats.wrong_page, "toured": stats.toured,
@@ -368,6 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--crafted", type=float, default=0.05, help="the share of actions sending values no widget allows")
     p.add_argument("--ramp", type=float, default=10, help="seconds over which the students arrive")
     p.add_argument("--no-tour", dest="tour", action="store_false", help="no student touring every widget")
+    p.add_argument("--hostile", type=int, default=0, help="this many more students sending crafted files and links")
     p.add_argument("--extra", type=int, default=0, help="then this many more students, for the memory one session costs")
     p.add_argument("--cpu-reps", type=int, default=0, help="then server CPU ms per rerun of each page, over this many reruns")
     p.add_argument("--json", help="also write the figures to this file")

@@ -14,6 +14,7 @@ drawings on Your images, and opens share links. What is left out, and why:
 
 from __future__ import annotations
 
+import asyncio
 import io
 import math
 import random
@@ -185,3 +186,98 @@ async def tour(s: Student, record) -> int:
 
 def kind_of(w: Widget) -> str:
     return {"button": "click", "file_uploader": "upload"}.get(w.type, "widget change")
+
+
+# --- a hostile student: crafted inputs, while the class works (issue: bounded cost for crafted inputs) ----
+
+
+def _one_bit_png(side: int) -> bytes:
+    buf = io.BytesIO()
+    Image.new("1", (side, side), 0).save(buf, "PNG", optimize=True)
+    return buf.getvalue()
+
+
+def _rle_bmp_header(side: int) -> bytes:
+    """A BMP header that claims RLE8 and side x side pixels."""
+    import struct
+
+    head = b"BM" + struct.pack("<IHHI", 0, 0, 0, 54) + struct.pack("<IiiHHIIiiII", 40, side, side, 1, 8, 1, 0, 0, 0, 0, 0)
+    return head + bytes(64)
+
+
+def _npz_twins() -> bytes:
+    """An .npz whose 'y' and 'y.npy' both answer to y."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, a in (("x.npy", np.zeros((4, 28, 28), np.uint8)), ("y", np.arange(4)), ("y.npy", np.zeros(2**24, np.uint8))):
+            npy = io.BytesIO()
+            np.save(npy, a)
+            z.writestr(name, npy.getvalue())
+    return buf.getvalue()
+
+
+def _crafted_checkpoint() -> bytes:
+    """The smallest pretrained checkpoint with its first tensor's shape made a number."""
+    import json
+    import struct
+
+    data = checkpoint_bytes()
+    n = struct.unpack("<Q", data[:8])[0]
+    header = json.loads(data[8 : 8 + n])
+    header[next(k for k in header if k != "__metadata__")]["shape"] = 5
+    raw = json.dumps(header).encode()
+    raw += b" " * (-len(raw) % 8)
+    return struct.pack("<Q", len(raw)) + raw + data[8 + n :]
+
+
+def _big_pictures_zip(n: int = 40, side: int = 6000) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        png = _one_bit_png(side)
+        for i in range(n):
+            z.writestr(f"big/{i}.png", png)
+    return buf.getvalue()
+
+
+def hostile_uploads() -> list[tuple[str, str, str, bytes, str]]:
+    """(page, widget key, file name, bytes, mime) the hostile student uploads, in turn."""
+    return [
+        ("Upload & draw", "upload", "bomb.png", _one_bit_png(6320), "image/png"),  # 12 KB, 40 MP
+        ("Upload & draw", "upload", "rle.bmp", _rle_bmp_header(6320), "image/bmp"),
+        ("Upload & draw", "upload", "cut.png", _one_bit_png(200)[:60], "image/png"),
+        ("Train your own", "tr_upload", "shape.safetensors", _crafted_checkpoint(), "application/octet-stream"),
+        ("Your images", "ud_files", "twins.npz", _npz_twins(), "application/octet-stream"),
+        ("Your images", "ud_files", "big.zip", _big_pictures_zip(), "application/zip"),  # 40 pictures of 36 MP
+    ]
+
+
+HOSTILE_LINKS = [("vae", "z=" + ",".join(["0.5"] * 20_000)), ("latent", "model=[Log in](https://example.org)&img=%C2%B2")]
+
+
+async def hostile(s: Student, record, rng: random.Random, until: float) -> None:
+    """Upload every crafted file, follow every crafted link, in turn, until `until`: each must get a
+    message, never an exception (`record` counts them) and never stall the others (their p95 shows it)."""
+    import time
+
+    uploads = hostile_uploads()
+    i = 0
+    while time.monotonic() < until:
+        page, key, name, blob, mime = uploads[i % len(uploads)]
+        await s.switch_page(page)
+        try:
+            if key == "ud_files":
+                await s.clear_uploads(key)
+                record("hostile", page, name, await s.upload(key, files=[(name, blob, mime)]))
+                record("hostile", page, name, await s.click("ud_read"))
+            else:
+                record("hostile", page, name, await s.upload(key, name, blob, mime))
+        except StudentError:
+            pass  # the widget is not there (the page refused earlier): nothing to upload to
+        path, query = HOSTILE_LINKS[i % len(HOSTILE_LINKS)]
+        s2 = Student(s.base_url, page=path, query_string=query, timeout=120, name="hostile-link")
+        try:
+            record("hostile", path, "link", await s2.connect())
+        finally:
+            await s2.close()
+        i += 1
+        await asyncio.sleep(rng.uniform(1, 5))  # a student's think time: one student, not a flood
