@@ -76,6 +76,9 @@ if __name__ == "__main__":
 
     main()
 else:
+    from starlette.middleware import Middleware
     from starlette.routing import Route
 
-    app = st.App(__file__, lifespan=warm_up, routes=[Route("/healthz", warmup.healthz)])
+    from aeviz.ui.identity import PersonCookie
+
+    app = st.App(__file__, lifespan=warm_up, routes=[Route("/healthz", warmup.healthz)], middleware=[Middleware(PersonCookie)])

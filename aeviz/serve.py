@@ -35,6 +35,9 @@ LECTURE_S = 2 * 3600  # tunnel and client timeouts: a 90-minute lecture and its 
 
 
 UPLOAD_BODY_BYTES = int((LIMITS.max_upload_mb + 1) * 2**20)
+NEW_SESSIONS_PER_10S = 300  # websocket openings per client address: a class of 100 reloading at once, three times over
+UPLOADS_PER_10S = 200  # upload PUTs per client address: a class uploading at once, twice over
+SESSIONS_PER_REPLICA = 150  # the 2-core bench: 100 students at p95 0.47 s on one replica
 
 
 def haproxy_cfg(servers: list[tuple[str, str]], bind: str, *, stats: bool = False) -> str:
@@ -73,6 +76,15 @@ def haproxy_cfg(servers: list[tuple[str, str]], bind: str, *, stats: bool = Fals
         # the upload limit of Streamlit's config and the widgets, plus room for the multipart framing:
         # refused here from the header, before a byte of the body reaches a replica
         f"    http-request deny deny_status 413 if {{ req.hdr_val(content-length) gt {UPLOAD_BODY_BYTES} }}",
+        "    option forwardfor",  # the replicas (and their logs) see the student's address, not the balancer's
+        # per client address, flood limits only: a whole class behind one school NAT shares an address, so
+        # they are set for a class, not for one student (the training service's caps are per person).
+        # Counted apart: websocket openings (a tab's session) and upload PUTs, not every request of a page load
+        "    http-request track-sc1 src table ws_opens if { path_beg /_stcore/stream }",
+        "    http-request track-sc2 src table uploads if { method PUT }",
+        "    http-request deny deny_status 429 if { path_beg /_stcore/stream } "
+        f"{{ sc_http_req_rate(1) gt {NEW_SESSIONS_PER_10S} }}",
+        f"    http-request deny deny_status 429 if {{ method PUT }} {{ sc_http_req_rate(2) gt {UPLOADS_PER_10S} }}",
         "    default_backend replicas",
         "",
         "backend replicas",
@@ -83,7 +95,14 @@ def haproxy_cfg(servers: list[tuple[str, str]], bind: str, *, stats: bool = Fals
         "    option httpchk GET /_stcore/health",
         "    http-check expect status 200",
     ]
-    lines += [f"    server {name} {addr} check inter 2s fall 2 rise 2 cookie {name}" for name, addr in servers]
+    # maxconn: a replica holds this many connections (a student's tab is one websocket), the rest wait in
+    # HAProxy's queue instead of slowing every student on a full replica
+    lines += [
+        f"    server {name} {addr} check inter 2s fall 2 rise 2 cookie {name} maxconn {SESSIONS_PER_REPLICA}"
+        for name, addr in servers
+    ]
+    lines += ["", "backend ws_opens", "    stick-table type ip size 100k expire 1m store http_req_rate(10s)"]
+    lines += ["", "backend uploads", "    stick-table type ip size 100k expire 1m store http_req_rate(10s)"]
     if stats:
         lines += ["", "listen stats", "    bind 127.0.0.1:0", "    stats enable", "    stats uri /"]
     return "\n".join(lines) + "\n"

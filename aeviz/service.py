@@ -61,8 +61,9 @@ class ClusterLost(RuntimeError):
 @dataclass
 class Job:
     id: str
-    owner: str
+    owner: str  # the browser session (its jobs are cancelled when it has gone)
     spec: JobSpec
+    person: str = ""  # who, across tabs (the identity cookie): the caps are theirs; the owner when unknown
     submitted: float = field(default_factory=time.monotonic)
     state: str = "queued"  # queued -> running -> done | failed | cancelled
     dispatched: float | None = None  # handed to Dask (a shared cluster may still hold it for a free thread)
@@ -248,9 +249,11 @@ class TrainingService:
 
     # --- what pages call ------------------------------------------------------------------------------
 
-    def submit(self, spec: JobSpec, owner: str) -> Job:
-        """Queue `spec` for `owner`, or raise Refused with the reason. A shared spec (a lesson's run)
-        is run once: whoever asks for it while it runs, or after, gets that job."""
+    def submit(self, spec: JobSpec, owner: str, person: str | None = None) -> Job:
+        """Queue `spec` for `owner` (a browser session), or raise Refused with the reason. The caps are
+        `person`'s (one identity over all their tabs), else the session's. A shared spec (a lesson's
+        run) is run once: whoever asks for it while it runs, or after, gets that job."""
+        person = person or owner
         if self.error:
             raise Refused(f"the training service is not available: {self.error}")
         with self._lock:
@@ -259,14 +262,14 @@ class TrainingService:
                 if job.state not in ("failed", "cancelled"):
                     self._shared.move_to_end(spec)
                     return job
-            mine = [j for j in self._jobs.values() if j.owner == owner and j.active and j.spec.shared == spec.shared]
+            mine = [j for j in self._jobs.values() if j.person == person and j.active and j.spec.shared == spec.shared]
             if mine and not spec.shared:
-                raise Refused("you already have a job queued or running: wait for it, or stop it first")
+                raise Refused("you already have a job queued or running (in this tab or another): wait for it, or stop it")
             if len(mine) >= SHARED_PER_OWNER:
                 raise Refused(f"{len(mine)} of your runs are still waiting or running: wait for one to finish")
             if len(self._queue) >= self.limits.max_queue:
                 raise Refused(f"the queue is full ({self.limits.max_queue} jobs waiting): try again in a minute")
-            job = Job(id=f"aeviz-{spec.task}-{uuid.uuid4().hex[:12]}", owner=owner, spec=spec)
+            job = Job(id=f"aeviz-{spec.task}-{uuid.uuid4().hex[:12]}", owner=owner, spec=spec, person=person)
             self._queue.append(job)
             self._jobs[job.id] = job
             if spec.shared:

@@ -70,8 +70,23 @@ def sidebar() -> None:
     st.sidebar.selectbox("Model", models, index=models.index(current), format_func=titles.__getitem__, key=state.MODEL)
 
 
+def _server_full() -> bool:
+    """More tabs open than this server serves well (the 2-core bench: p95 0.47 s at 100)."""
+    from streamlit.runtime import Runtime
+
+    from aeviz.limits import LIMITS
+
+    try:
+        return Runtime.instance()._session_mgr.num_active_sessions() > LIMITS.max_sessions
+    except (RuntimeError, AttributeError):  # no runtime (AppTest), or its internals moved: serve
+        return False
+
+
 def main() -> None:
     st.set_page_config(page_title="aeviz — autoencoder lab", page_icon=":material/neurology:", layout="wide")
+    if _server_full():
+        st.error("This server is full: too many tabs are open. Close a tab you do not use, or try again in a minute.")
+        st.stop()
     pages = [
         st.Page(PAGES / file, title=title, icon=icon, url_path=url, default=i == 0)
         for i, (file, title, icon, url) in enumerate(PAGE_LIST)

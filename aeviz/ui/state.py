@@ -260,12 +260,17 @@ def representative(dataset: str, family: str) -> str | None:
     return f"{dataset}-{family}" if f"{dataset}-{family}" in names else (names[0] if names else None)
 
 
+def _weight_bytes(model: Autoencoder) -> int:
+    return sum(t.numel() * t.element_size() for t in model.state_dict().values())
+
+
 def add_own(model: Autoencoder, *, title: str, dataset: str, blob: bytes, metrics: dict | None = None) -> str:
     """Keep a model in this session (and pick it in the sidebar); raises ValueError over the limits."""
     own = own_models()
     if len(own) >= LIMITS.max_models:
         raise ValueError(f"you have {len(own)} models, the most a session keeps: delete one first")
-    used = sum(len(m.checkpoint) for m in own.values()) + len(blob)
+    # what a model really holds here: its float16 checkpoint (kept for downloads) and its float32 weights
+    used = sum(len(m.checkpoint) + _weight_bytes(m.model) for m in own.values()) + len(blob) + _weight_bytes(model)
     if used > LIMITS.max_session_mb * 2**20:
         raise ValueError(f"your models would take {used / 2**20:.0f} MB, over this session's {LIMITS.max_session_mb:.0f} MB")
     model.requires_grad_(False).eval()
@@ -433,6 +438,18 @@ def owner() -> str:
 
     ctx = get_script_run_ctx()
     return f"{ctx.session_id if ctx else 'none'}:{st.session_state.setdefault('owner_tag', uuid.uuid4().hex[:8])}"
+
+
+def person() -> str:
+    """Who this is across their tabs (the signed id cookie, aeviz.ui.identity), else this session: the
+    training service's caps are a person's."""
+    from aeviz.ui import identity
+
+    try:
+        token = identity.verify(st.context.cookies.get(identity.COOKIE))
+    except Exception:  # no request behind this run (AppTest), or cookies unavailable: the session it is
+        token = None
+    return f"person:{token}" if token else owner()
 
 
 def job() -> Any:

@@ -90,7 +90,7 @@ def run(spec: JobSpec, what: str) -> Any | None:
     job = svc.get(runs.get(spec, ""))
     if job is None or (job.state in ("failed", "cancelled") and st.button("Try again", key=f"retry_{hash(spec)}")):
         try:
-            job = svc.submit(spec, state.owner())
+            job = svc.submit(spec, state.owner(), state.person())
         except Refused as e:
             st.warning(f"Can't run {what} now: {e}.")
             return None

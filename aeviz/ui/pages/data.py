@@ -55,7 +55,7 @@ if st.button(
         name = userdata.slug(stem)
         uploads = tuple((f.name, f.getvalue()) for f in files or ())
         spec = JobSpec.of("ingest", files=uploads, recipe=recipe, name=name, test_share=float(share), torchvision=sets or None)
-        job = state.service().submit(spec, state.owner())
+        job = state.service().submit(spec, state.owner(), state.person())
         st.session_state["ud_job"] = job.id
     except (userdata.UserDataError, Refused) as e:
         st.error(f"Can't read them: {e}.")

@@ -104,6 +104,7 @@ if st.button("Train", key="tr_start", type="primary", icon=":material/play_arrow
                 "train", title=title, model=model_cfg, train=train_cfg, dataset=dataset, images=state.own_datasets().get(dataset)
             ),
             state.owner(),
+            state.person(),
         )
         st.session_state[state.JOB] = job.id
     except (ValueError, TypeError, Refused) as e:
