@@ -26,6 +26,7 @@ import contextlib
 import logging
 import os
 import queue as queue_mod
+import shutil
 import tempfile
 import threading
 import time
@@ -188,6 +189,7 @@ class TrainingService:
         self._procs: list = []  # the scheduler and workers this service started (none with AEVIZ_SCHEDULER)
         self._cancels: list[str] = []  # running jobs whose Event the dispatcher is to set
         self._connecting_since: float | None = None  # when the client lost its scheduler
+        self._folders: list[Path] = []  # the own cluster's log folders: removed when the service closes
         self._stop = threading.Event()
         self._ready = threading.Event()
         self.error: str | None = None  # why the cluster could not be reached, for the pages to say
@@ -208,6 +210,7 @@ class TrainingService:
 
         if not self.scheduler:  # a cluster of our own: started from this thread, which lives as long as they should
             logs = Path(tempfile.mkdtemp(prefix="aeviz-dask-"))
+            self._folders.append(logs)
             port = processes.free_port()
             self.scheduler = f"tcp://127.0.0.1:{port}"
             cmd = [*processes.SCHEDULER, "--host", "127.0.0.1", "--port", str(port)]
@@ -246,6 +249,8 @@ class TrainingService:
         self._inbox.put(WAKE)
         if self._thread.is_alive():
             self._thread.join(30)
+        for folder in self._folders:  # a closed service leaves nothing behind (a crash keeps its logs)
+            shutil.rmtree(folder, ignore_errors=True)
 
     # --- what pages call ------------------------------------------------------------------------------
 

@@ -117,3 +117,4 @@ def test_a_dead_scheduler_or_worker_ends_its_jobs_with_a_message_and_the_service
         service.cancel_all()
         service.close()
     assert all(p.poll() is not None for p in service._procs), "no child outlives the service"
+    assert service._folders and not any(f.exists() for f in service._folders), "nor its log folders"
