@@ -65,6 +65,7 @@ class Job:
     owner: str  # the browser session (its jobs are cancelled when it has gone)
     spec: JobSpec
     person: str = ""  # who, across tabs (the identity cookie): the caps are theirs; the owner when unknown
+    keep: bool = True  # a cancelled job keeps what its task learnt so far (Stop), or ends "cancelled"
     submitted: float = field(default_factory=time.monotonic)
     state: str = "queued"  # queued -> running -> done | failed | cancelled
     dispatched: float | None = None  # handed to Dask (a shared cluster may still hold it for a free thread)
@@ -290,7 +291,9 @@ class TrainingService:
     def get(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)
 
-    def cancel(self, job_id: str) -> None:
+    def cancel(self, job_id: str, keep: bool = True) -> None:
+        """Stop a job. `keep`: a running task returns what it has learnt so far and the job ends "done"
+        (the Train page's Stop); else it ends "cancelled", its result dropped (nobody is left to use it)."""
         with self._lock:
             job = self._jobs.get(job_id)
             if job is None or not job.active:
@@ -301,17 +304,18 @@ class TrainingService:
                 self._place()
             else:
                 job.state = "cancelling"  # the dispatcher sets the job's Event
+                job.keep = keep
                 self._cancels.append(job.id)
                 self._inbox.put(WAKE)
 
     def cancel_owner(self, owner: str) -> None:
         for job in [j for j in self._jobs.values() if j.owner == owner and j.active and not j.spec.shared]:
-            self.cancel(job.id)
+            self.cancel(job.id, keep=False)
 
     def cancel_all(self) -> None:
         """Stop every job, shared ones too (a server going down, a test cleaning up)."""
         for job in [j for j in self._jobs.values() if j.active]:
-            self.cancel(job.id)
+            self.cancel(job.id, keep=False)
 
     def forget(self, job_id: str) -> None:
         """The owner has read the job's result: keep no more of it (shared results stay for reuse)."""
@@ -451,8 +455,11 @@ class TrainingService:
                 state, result = "failed", None
                 job.error = job.error or _explain(e)
         else:
-            state = "done"  # a task stopped on cancel returns what it has (a model trained so far)
-            if isinstance(result, dict) and "preview" in result:  # the last preview, sent with the result, not as an event
+            # a task stopped on cancel returns what it has (a model trained so far): kept when asked
+            state = "cancelled" if job.state == "cancelling" and not job.keep else "done"
+            if state == "cancelled":
+                result = None
+            elif isinstance(result, dict) and "preview" in result:  # the last preview: with the result, not an event
                 job.preview = result.pop("preview")
         job.result = result
         with self._lock:

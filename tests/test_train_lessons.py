@@ -7,6 +7,8 @@ import time
 import pytest
 from test_app import figures, new_app, page
 
+pytestmark = pytest.mark.slow  # a real Dask cluster trains here
+
 QUICK = "one-layer-2"  # presets.PRESETS key: Lecture 002 · one layer, 2 latents
 
 
