@@ -207,13 +207,3 @@ def load_pretrained(name: str) -> Autoencoder:
     if sha256(data) != info["sha256"]:
         raise CheckpointError(f"{info['file']} does not match its SHA-256 in the manifest: refusing to load it")
     return from_bytes(data)[0]
-
-
-def load_any(name_or_path: str) -> Autoencoder:
-    """A pretrained name or a path to a checkpoint file."""
-    if name_or_path in read_manifest()["models"]:
-        return load_pretrained(name_or_path)
-    path = Path(name_or_path)
-    if not path.is_file():
-        raise CheckpointError(f"{name_or_path!r} is neither a pretrained model ({', '.join(list_pretrained())}) nor a file")
-    return load(path)[0]

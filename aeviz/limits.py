@@ -29,6 +29,7 @@ class Limits:
     max_datasets: int = 3  # image sets of their own a student keeps in a session
     max_data_mb: float = 128.0  # those images, in all (5,000 colour 64x64 images take 61 MB)
     max_queue: int = 30  # jobs waiting for a worker, all students together
+    max_lesson_runs: int = 4  # a lesson's runs one student may have waiting or running (each new setting is a new run)
     max_sessions: int = 200  # open tabs one server serves (behind `aeviz serve`, HAProxy queues past 150)
     max_upload_mb: float = 32.0  # one uploaded checkpoint or dataset
     # what one training step may hold (batch x the model's activations, estimated before it runs): a batch of

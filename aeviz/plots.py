@@ -24,7 +24,6 @@ from PIL import Image
 GRAY = [[0.0, "#000000"], [1.0, "#ffffff"]]  # ink is white on black, as the models see it
 DIVERGING = [[0.0, "#2166ac"], [0.5, "#f7f7f7"], [1.0, "#b2182b"]]  # weights: blue negative, white 0, red positive
 HOT = "Hot"  # plotly.js: black -> red -> yellow -> white
-VIRIDIS = "Viridis"
 BLUES = [[0.0, "#f7fbff"], [1.0, "#6baed6"]]  # light cells for numbers
 # Classes: Tableau's colour-blind-safe ten (Color Blind 10), and a marker shape each, so that no
 # class is told from another by hue alone

@@ -53,17 +53,21 @@ def tcp_open(host: str, port: int) -> bool:
         return False
 
 
+_LIBC = ctypes.CDLL("libc.so.6", use_errno=True)  # loaded here, once: not in a child forked from a threaded server
+PR_SET_PDEATHSIG = 1
+
+
 def _die_with_parent() -> None:
     """In the child, before exec: SIGTERM when the parent dies, even by SIGKILL (PR_SET_PDEATHSIG).
     The signal follows the *thread* that started the child: start children from a thread that lives
     as long as they should (the main thread, or the training service's own)."""
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+    _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def start(cmd: list[str], log: Path, env: dict[str, str] | None = None, nice: int = 0) -> subprocess.Popen:
     """A child in its own process group (stopped with everything it starts), writing to `log`; with
     `nice`, at a lower priority (the Dask scheduler: its bookkeeping can wait, a page being clicked cannot)."""
-    out = open(log, "w")  # noqa: SIM115 - the child writes to it for its whole life
+    out = open(log, "w")  # noqa: SIM115 - the child gets its own descriptor; the parent's is closed below
     child_env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
@@ -75,9 +79,12 @@ def start(cmd: list[str], log: Path, env: dict[str, str] | None = None, nice: in
         if nice:
             os.nice(nice)
 
-    return subprocess.Popen(
-        cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=child_env, preexec_fn=prepare, start_new_session=True
-    )
+    try:
+        return subprocess.Popen(
+            cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=child_env, preexec_fn=prepare, start_new_session=True
+        )
+    finally:
+        out.close()  # the child holds its copy: one descriptor fewer per (re)start in the parent
 
 
 def stop(procs: list[subprocess.Popen], timeout: float = 20) -> None:

@@ -24,6 +24,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,6 +119,7 @@ class Child:
     name: str
     proc: subprocess.Popen
     log: Path
+    restart: Callable[[], Child] | None = None  # how to start it again (the scheduler and HAProxy: none)
 
 
 class Topology:
@@ -148,9 +150,9 @@ class Topology:
         self.scheduler = f"tcp://{self.scheduler_near}:{self.scheduler_bind[1]}"
         self.replica_ports = [processes.free_port() for _ in range(replicas)]
 
-    def _start(self, name: str, cmd: list[str], env: dict | None = None, nice: int = 0) -> Child:
+    def _start(self, name: str, cmd: list[str], env: dict | None = None, nice: int = 0, restart=None) -> Child:
         log = self.logs / f"{name}.log"
-        child = Child(name, processes.start(cmd, log, env, nice), log)
+        child = Child(name, processes.start(cmd, log, env, nice), log, restart)
         self.children.append(child)
         return child
 
@@ -174,12 +176,14 @@ class Topology:
         self._wait(lambda: processes.healthy(self.port, self.host), "HAProxy", 30)
 
     def start_worker(self, i: int) -> Child:
-        return self._start(f"worker-{i + 1}", [*processes.WORKER, self.scheduler, "--name", f"w{i + 1}"])
+        cmd = [*processes.WORKER, self.scheduler, "--name", f"w{i + 1}"]
+        return self._start(f"worker-{i + 1}", cmd, restart=lambda: self.start_worker(i))
 
     def start_replica(self, i: int, port: int) -> Child:
         # the secret by environment: Streamlit refuses it on the command line (where `ps` would show it)
         env = {"AEVIZ_SCHEDULER": self.scheduler, "STREAMLIT_SERVER_COOKIE_SECRET": self.secret}
-        return self._start(f"r{i}", processes.streamlit_cmd(ROOT / "app.py", port), env)
+        cmd = processes.streamlit_cmd(ROOT / "app.py", port)
+        return self._start(f"r{i}", cmd, env, restart=lambda: self.start_replica(i, port))
 
     def _wait(self, ready, what: str, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -223,23 +227,15 @@ def serve(
             )
         print("Ctrl-C stops everything.", flush=True)
         while not stopping:
-            for c in topo.children:  # a replica or worker that dies is started again; HAProxy routes around it meanwhile
+            for c in list(topo.children):  # a replica or worker that dies is started again; HAProxy routes around it
                 if c.proc.poll() is not None and not stopping:
+                    if c.restart is None:
+                        raise RuntimeError(f"{c.name} stopped; restart `serve`")
                     print(f"aeviz: {c.name} exited ({c.proc.returncode}): starting it again", flush=True)
                     topo.children.remove(c)
-                    _restart(topo, c.name)
+                    c.restart()
             time.sleep(1)
     finally:
         topo.stop()
         print("aeviz: stopped", flush=True)
     return 0
-
-
-def _restart(topo: Topology, name: str) -> None:
-    if name.startswith("worker-"):
-        topo.start_worker(int(name.split("-")[1]) - 1)
-    elif name.startswith("r"):
-        i = int(name[1:])
-        topo.start_replica(i, topo.replica_ports[i - 1])
-    else:
-        raise RuntimeError(f"{name} stopped; restart `serve`")

@@ -44,7 +44,6 @@ log = logging.getLogger("aeviz.service")
 STEP_KEEP = 2000  # loss points kept per job (a long job keeps every other one, and so on)
 RESULTS_KEEP = 64  # shared results (a lesson's run, the same for every student) kept for reuse
 WAKE: dict = {}  # an inbox message that only wakes the dispatcher
-SHARED_PER_OWNER = 4  # a lesson's runs one student may have waiting or running (each new setting is a new run)
 RECONNECT_GRACE = 10.0  # seconds a client may spend reconnecting to its scheduler before the cluster counts as lost
 MAX_BACKOFF = 30.0  # seconds at most between two attempts to reach a lost cluster
 RESTARTED = "the training service restarted: try again"
@@ -79,7 +78,6 @@ class Job:
     error: str | None = None
     position: int | None = None  # 0 = next to start
     eta: float | None = None  # seconds until it is done, as far as the service can tell
-    first_step: float | None = None  # when the first loss point arrived (the bench reads it)
 
     @property
     def active(self) -> bool:
@@ -96,8 +94,6 @@ class Job:
         """A message from the running task."""
         kind = msg.pop("type", None)
         if kind == "step":
-            if self.first_step is None:
-                self.first_step = time.monotonic()
             self.steps.append(msg)
             if len(self.steps) > STEP_KEEP:
                 self.steps = self.steps[::2]
@@ -190,6 +186,7 @@ class TrainingService:
         self._procs: list = []  # the scheduler and workers this service started (none with AEVIZ_SCHEDULER)
         self._cancels: list[str] = []  # running jobs whose Event the dispatcher is to set
         self._connecting_since: float | None = None  # when the client lost its scheduler
+        self._refresh_failed = False  # the last refresh failed (logged once, not every second)
         self._folders: list[Path] = []  # the own cluster's log folders: removed when the service closes
         self._stop = threading.Event()
         self._ready = threading.Event()
@@ -240,8 +237,12 @@ class TrainingService:
         try:
             self._capacity = max(1, sum(w["nthreads"] for w in self._client.scheduler_info()["workers"].values()))
             processing = self._client.processing()  # worker -> task keys, every client's
-        except Exception:
+        except Exception:  # the next second asks again; a lost cluster is _check_cluster's to find
+            if not self._refresh_failed:
+                log.warning("aeviz: could not read the cluster's size and load", exc_info=True)
+            self._refresh_failed = True
             return
+        self._refresh_failed = False
         mine = set(self._running)
         self._elsewhere = sum(1 for keys in processing.values() for key in keys if key not in mine)
 
@@ -271,7 +272,7 @@ class TrainingService:
             mine = [j for j in self._jobs.values() if j.person == person and j.active and j.spec.shared == spec.shared]
             if mine and not spec.shared:
                 raise Refused("you already have a job queued or running (in this tab or another): wait for it, or stop it")
-            if len(mine) >= SHARED_PER_OWNER:
+            if len(mine) >= self.limits.max_lesson_runs:
                 raise Refused(f"{len(mine)} of your runs are still waiting or running: wait for one to finish")
             if len(self._queue) >= self.limits.max_queue:
                 raise Refused(f"the queue is full ({self.limits.max_queue} jobs waiting): try again in a minute")
@@ -323,10 +324,6 @@ class TrainingService:
             job = self._jobs.get(job_id)
             if job is not None and not job.active and not job.spec.shared:
                 del self._jobs[job_id]
-
-    def stats(self) -> dict[str, int]:
-        with self._lock:
-            return {"queued": len(self._queue), "running": len(self._running), "workers": self.capacity()}
 
     # --- the dispatcher thread ------------------------------------------------------------------------
 
@@ -528,13 +525,19 @@ class TrainingService:
 
 def _explain(e: BaseException) -> str:
     """A failed job's error, in words for a student."""
-    name = type(e).__name__
-    if name in ("CancelledError", "FutureCancelledError"):  # not cancelled by its owner: the client lost the scheduler
+    from concurrent.futures import CancelledError
+
+    from distributed import KilledWorker
+
+    from aeviz.training import Diverged
+
+    if isinstance(e, CancelledError):  # not cancelled by its owner (that ends "cancelled"): the client lost the scheduler
         return RESTARTED
-    if name == "KilledWorker":
+    if isinstance(e, KilledWorker):
         return "the worker running your job stopped (out of memory, or restarted): try again"
-    if name == "Diverged":
+    if isinstance(e, Diverged):
         return str(e)
+    name = type(e).__name__
     if isinstance(e, ValueError):
         return str(e)
     return f"{name}: {e}"

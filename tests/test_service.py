@@ -10,7 +10,7 @@ import pytest
 
 from aeviz import presets
 from aeviz.limits import LIMITS
-from aeviz.service import SHARED_PER_OWNER, Refused, TrainingService
+from aeviz.service import Refused, TrainingService
 from aeviz.tasks import JobSpec
 
 pytestmark = pytest.mark.slow
@@ -69,9 +69,7 @@ def test_a_gone_sessions_jobs_are_cancelled(svc, monkeypatch):
 
 
 def test_a_student_may_not_fill_the_queue_with_lesson_runs(svc, monkeypatch):
-    import aeviz.service
-
-    monkeypatch.setattr(aeviz.service, "SHARED_PER_OWNER", 2)  # this small service's queue holds only 2
+    monkeypatch.setattr(svc, "limits", dataclasses.replace(svc.limits, max_lesson_runs=2))  # its queue holds only 2
     blocker = svc.submit(endless(5), "e")  # keeps the worker busy: the runs below wait in the queue
     wait(lambda: blocker.started is not None)
 
@@ -84,7 +82,7 @@ def test_a_student_may_not_fill_the_queue_with_lesson_runs(svc, monkeypatch):
     assert svc.submit(q1(0.1), "g") is mine[0], "the same lesson run, asked for again, is the one job"
     for job in [blocker, *mine]:
         svc.cancel(job.id)
-    assert LIMITS.max_queue >= SHARED_PER_OWNER
+    assert LIMITS.max_queue >= LIMITS.max_lesson_runs
 
 
 @pytest.mark.parametrize("victim", ["scheduler", "worker"])
