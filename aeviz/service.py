@@ -234,6 +234,8 @@ class TrainingService:
 
     def _refresh(self) -> None:
         """The cluster's threads, and the tasks other replicas have on it (dispatcher thread only)."""
+        if self._client.status != "running":  # reconnecting: a call now would wait for the client's whole timeout
+            return
         try:
             self._capacity = max(1, sum(w["nthreads"] for w in self._client.scheduler_info()["workers"].values()))
             processing = self._client.processing()  # worker -> task keys, every client's
@@ -411,7 +413,7 @@ class TrainingService:
             starting = [self._queue.popleft() for _ in range(min(free, len(self._queue)))]
             for job in starting:
                 job.state, job.dispatched = "running", time.monotonic()
-        for job_id in cancels:
+        for job_id in cancels if self._client.status == "running" else ():  # else the cluster is lost: all end
             try:
                 Event(job_id, client=self._client).set()
             except Exception:
@@ -463,8 +465,9 @@ class TrainingService:
             self._running.pop(job.id, None)
             self._end(job, state)
             self._place()
-        with contextlib.suppress(Exception):  # a set Event stays on the scheduler until cleared
-            Event(job.id, client=self._client).clear()
+        if self._client.status == "running":  # a client reconnecting would block this call for its whole timeout
+            with contextlib.suppress(Exception):  # a set Event stays on the scheduler until cleared
+                Event(job.id, client=self._client).clear()
         future.release()
 
     def _end(self, job: Job, state: str) -> None:

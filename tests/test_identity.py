@@ -4,6 +4,7 @@ service's caps applied to the person, not the tab."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -13,6 +14,12 @@ from aeviz.ui import identity
 
 pytestmark = pytest.mark.slow
 LONG = "Lecture 002 · one layer, 2 latents"
+
+
+def run(coro):
+    """The coroutine on an event loop of its own thread: a browser test before may have left one running here."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def test_a_cookie_is_signed_and_a_forged_one_is_refused():
@@ -55,7 +62,7 @@ async def _class(url: str) -> tuple[list[str], list[str], list[str]]:
 def test_one_person_has_one_job_across_tabs_and_another_person_has_their_own(tmp_path):
     proc, url = server.start(tmp_path / "server.log")
     try:
-        first, second, other = asyncio.run(_class(url))
+        first, second, other = run(_class(url))
     finally:
         server.stop(proc)
     assert first == [] and other == [], (first, other)
@@ -74,7 +81,7 @@ async def _tabs(url: str, n: int) -> list[list[str]]:
 def test_a_full_server_says_so_instead_of_slowing_everyone(tmp_path):
     proc, url = server.start(tmp_path / "server.log", env={"AEVIZ_MAX_SESSIONS": "2"})
     try:
-        errors = asyncio.run(_tabs(url, 3))
+        errors = run(_tabs(url, 3))
     finally:
         server.stop(proc)
     assert errors[0] == [] and errors[1] == []

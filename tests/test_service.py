@@ -100,14 +100,15 @@ def test_a_dead_scheduler_or_worker_ends_its_jobs_with_a_message_and_the_service
         assert service.wait_ready(120) and service.error is None, service.error
         job = service.submit(endless(), "a")
         wait(lambda: job.started is not None)
-        proc = service._procs[0 if victim == "scheduler" else 1]
+        proc, client = service._procs[0 if victim == "scheduler" else 1], service._client
         os.killpg(proc.pid, signal.SIGKILL)
         wait(lambda: not job.active, timeout=30)
         assert job.state == "failed" and job.error == RESTARTED
         if service.error:  # still restarting: a new job is refused with the reason, not queued for ever
             with pytest.raises(Refused, match="restarting"):
                 service.submit(endless(1), "b")
-        wait(lambda: service.error is None and service._client is not None, timeout=180)
+        # a new client on a new cluster, connected (not the old client, before the loss was noticed)
+        wait(lambda: service._client not in (None, client) and service.error is None and service.connected, timeout=180)
         quick = presets.PATTERNS_TRAIN.replace(epochs=50)
         again = service.submit(JobSpec.of("train", model=presets.PATTERNS_MODEL, train=quick, dataset="patterns"), "b")
         wait(lambda: not again.active, timeout=180)

@@ -226,3 +226,5 @@ def test_a_page_link_always_opens_its_page(page, app_url):
         assert page.url.split("?")[0].endswith(f"/{url}"), (i, page.url)
         if i:
             expect(page.get_by_text("This tab's earlier session ended")).to_be_visible()
+        # the sidebar's component has noted this session for the next load (a student spends seconds here)
+        page.wait_for_function("sessionStorage.getItem('aeviz-session')", timeout=30000)
