@@ -4,7 +4,8 @@ Each line names the lecture's item, the app's figure and, where the lecture prin
 The lessons' runs are the training service's own tasks (aeviz.lessons), run here in this process
 with the parameters the pages give them, so a figure here is the figure a class sees. Data: MNIST
 from AEVIZ_DATA_DIR or torchvision's download; without it, the shipped 2,000-image sample (said).
-`--json FILE` writes the figures; `--quick` leaves out the runs that take minutes (stacked, capacity).
+`--json FILE` writes the figures; `--quick` leaves out the runs that take minutes (bottleneck, features,
+clustering, stacked, capacity).
 """
 
 from __future__ import annotations
@@ -85,6 +86,39 @@ def tutorial() -> None:
         print(f"{'':18s} ({r['note']})")
 
 
+def bottleneck_features_clusters() -> None:
+    """Lecture 002's bottleneck lesson (its ten test images, as the page shows them), the Codes-as-features
+    table of the conv AE, and the Applications lesson's k-means scores, as the pages quote them."""
+    from aeviz.data import load_test_or_sample, splits
+    from aeviz.pca import fit_pca
+
+    x = load_test_or_sample("mnist").floats()
+    for label, hidden, k in (
+        ("1 layer, 20", (), 20),
+        ("1 layer, 10", (), 10),
+        ("1 layer, 2", (), 2),
+        ("deep 128-64, 20", (128, 64), 20),
+    ):
+        blob, _ = run_here(JobSpec.of("fc_ae", dataset="mnist", hidden=hidden, latent=k))
+        model, _ = checkpoint.from_bytes(blob)
+        say("002-latents-20-10-2", f"{label} latents, 3 epochs: MSE on the page's 10 test images",
+            float((model.reconstruct(x[:10]) - x[:10]).square().mean()))  # fmt: skip
+    r, _ = run_here(JobSpec.of("features", model="mnist-conv", dataset="mnist", per_class=(10, 100)))
+    for row in r["rows"]:
+        for kind, acc in row.items():
+            if kind != "labels per class":
+                say("003-features", f"{row['labels per class']} labels a class: softmax on {kind}", acc)
+    conv = checkpoint.load_pretrained("mnist-conv")
+    xs, ys = x[:2000], load_test_or_sample("mnist").y[:2000]
+    pca = fit_pca(splits("mnist")[0].floats(), 392)  # as the page fits it: on the training split
+    with torch.no_grad():
+        spaces = {"raw pixels": xs.flatten(1), "PCA-392 codes": pca.encode(xs), "conv AE codes (392)": conv.codes(xs)}
+    for label, feats in spaces.items():
+        c = lessons.kmeans(feats, 10)
+        say("002-clustering", f"k-means, 10 clusters, 2,000 test images, {label}: purity, NMI",
+            np.array([lessons.purity(c, ys), lessons.nmi(c, ys)]))  # fmt: skip
+
+
 def stacked_and_capacity() -> None:
     r, _ = run_here(JobSpec.of("stacked", dataset="mnist", per_class=(10, 100, 0)))
     for row in r["rows"]:
@@ -135,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     torch.set_num_threads(1)  # as a worker runs them: one thread each
     t0 = time.perf_counter()
-    parts = [worked, vae_kl, tutorial, applications] + ([] if a.quick else [stacked_and_capacity])
+    parts = [worked, vae_kl, tutorial, applications] + ([] if a.quick else [bottleneck_features_clusters, stacked_and_capacity])
     for part in parts:
         part()
     print(f"\n{sum(len(v) for v in OUT.values())} figures in {time.perf_counter() - t0:.0f} s")
