@@ -59,8 +59,21 @@ def worked() -> None:
 
 
 def vae_kl() -> None:
+    """The errata's KL example; the VAE, computed lesson's first test image (seed 0); the Linear AE = PCA lesson."""
+    from aeviz.data import load_test_or_sample, splits
+    from aeviz.pca import fit_pca
+
     mu, logvar = torch.tensor([0.5, -1.0]), torch.tensor([-0.3, 0.4])
     say("001-kl", "½ Σ (μ² + σ² − 1 − log σ²), errata's example", float(0.5 * (mu.square() + logvar.exp() - 1 - logvar).sum()))
+    x = load_test_or_sample("mnist").floats()
+    vae = checkpoint.load_pretrained("mnist-vae-2d")
+    s = lessons.vae_step(vae, x[0], seed=0)
+    say("001-vae-loss", "VAE 2-D, test image 0: reconstruction −log p(x|z), nats", s.recon)
+    say("001-vae-loss", "VAE 2-D, test image 0: KL(q(z|x) ‖ N(0, I)), nats", s.kl)
+    linear = checkpoint.load_pretrained("mnist-linear")
+    pca = fit_pca(splits("mnist")[0].floats(), linear.latent_size)  # as the lesson fits it: the training split
+    cmp = lessons.compare_with_pca(linear, pca)
+    say("000-linear-ae-is-pca", "largest principal angle, decoder vs PCA-32 (degrees)", float(cmp.angles.max()))
 
 
 def tutorial() -> None:
