@@ -513,6 +513,15 @@ def kmeans(x: Tensor, k: int, iters: int = 50, seed: int = 0) -> Tensor:
     return torch.cdist(x, centres).argmin(1)
 
 
+def cluster_scores(spaces: dict[str, Tensor], y: Tensor, k: int = 10) -> list[dict]:
+    """Lecture 002's clustering: k-means with `k` clusters in each feature space; purity and NMI against `y`."""
+    rows = []
+    for label, feats in spaces.items():
+        c = kmeans(feats, k)
+        rows.append({"features": label, "purity": purity(c, y), "NMI": nmi(c, y)})
+    return rows
+
+
 def purity(clusters: Tensor, y: Tensor) -> float:
     """The share of points whose cluster's most common label is theirs."""
     return sum(int(torch.bincount(y[clusters == c]).max()) for c in clusters.unique()) / len(y)

@@ -23,6 +23,20 @@ def binary_accuracy_cap(x: Tensor) -> float:
     return float(((x == 0) | (x == 1)).float().mean())
 
 
+@torch.no_grad()
+def keras_results(conv: torch.nn.Module, denoiser: torch.nn.Module, x: Tensor) -> dict[str, float]:
+    """Lecture 003's Keras metric: the conv AE on clean `x`, the denoiser on gaussian-noisy `x` (noise
+    factor 0.5, as the Keras example, seeded), and the most any model can get on `x`."""
+    from aeviz.noise import corrupt
+
+    x_tilde = corrupt(x, "gaussian", 0.5, torch.Generator().manual_seed(0))
+    return {
+        "conv": binary_accuracy(conv.reconstruct(x), x),
+        "denoising": binary_accuracy(denoiser.reconstruct(x_tilde), x),
+        "cap": binary_accuracy_cap(x),
+    }
+
+
 def hide_block(x: Tensor, top: int, left: int, size: int) -> Tensor:
     """`x` with a grey square hidden at (top, left): lecture 002's infilling input."""
     hidden = x.clone()

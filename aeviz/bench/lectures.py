@@ -126,10 +126,9 @@ def bottleneck_features_clusters() -> None:
     pca = fit_pca(splits("mnist")[0].floats(), 392)  # as the page fits it: on the training split
     with torch.no_grad():
         spaces = {"raw pixels": xs.flatten(1), "PCA-392 codes": pca.encode(xs), "conv AE codes (392)": conv.codes(xs)}
-    for label, feats in spaces.items():
-        c = lessons.kmeans(feats, 10)
-        say("002-clustering", f"k-means, 10 clusters, 2,000 test images, {label}: purity, NMI",
-            np.array([lessons.purity(c, ys), lessons.nmi(c, ys)]))  # fmt: skip
+    for row in lessons.cluster_scores(spaces, ys):
+        say("002-clustering", f"k-means, 10 clusters, 2,000 test images, {row['features']}: purity, NMI",
+            np.array([row["purity"], row["NMI"]]))  # fmt: skip
 
 
 def stacked_and_capacity() -> None:
@@ -163,13 +162,10 @@ def applications() -> None:
     r, _ = run_here(JobSpec.of("tied", dataset="mnist", latent=32))
     for k in ("untied", "tied"):
         say("001-tied", f"{k}: test MSE, parameters", np.array([r[k]["mse"], r[k]["params"]]))
-    from aeviz.noise import corrupt
-
-    noisy = corrupt(x, "gaussian", 0.5, torch.Generator().manual_seed(0))
-    say("003-keras", "binary accuracy: conv AE", metrics.binary_accuracy(models["mnist-conv"].reconstruct(x), x), "88 %")
-    denoised = models["mnist-denoising"].reconstruct(noisy)
-    say("003-keras", "binary accuracy: denoiser on noise 0.5", metrics.binary_accuracy(denoised, x), "92 %")
-    say("003-keras", "the cap: share of pixels exactly 0 or 1", metrics.binary_accuracy_cap(x))
+    keras = metrics.keras_results(models["mnist-conv"], models["mnist-denoising"], x)
+    say("003-keras", "binary accuracy: conv AE", keras["conv"], "88 %")
+    say("003-keras", "binary accuracy: denoiser on noise 0.5", keras["denoising"], "92 %")
+    say("003-keras", "the cap: share of pixels exactly 0 or 1", keras["cap"])
     manifest = checkpoint.read_manifest()  # measured by the zoo on the full test set, from the weights as shipped
     say("000-linear-ae-is-pca", "linear AE 784-128-64-32 test MSE", manifest["models"]["mnist-linear"]["metrics"]["mse"], 0.0677)
     say("000-linear-ae-is-pca", "PCA-32 test MSE: the optimum of any linear AE", manifest["baselines"]["mnist"]["pca32_mse"])

@@ -28,11 +28,7 @@ def clustering(name: str, dataset: str) -> list[dict]:
             f"PCA codes ({min(k, 784)})": pca.encode(x),
             f"{state.info(name).title[:30]} codes ({k})": state.get_model(name).codes(x),
         }
-    rows = []
-    for label, feats in spaces.items():
-        c = lessons.kmeans(feats, 10)
-        rows.append({"features": label, "purity": lessons.purity(c, y), "NMI": lessons.nmi(c, y)})
-    return rows
+    return lessons.cluster_scores(spaces, y)
 
 
 def render(sel) -> None:
