@@ -67,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--scheduler-port", type=int, default=0, help="the Dask scheduler's port (default: any free one)")
     v.add_argument("--print-haproxy-cfg", action="store_true", help="print the config deploy/compose.yaml uses, and exit")
 
+    d = sub.add_parser("db", help="the store of what students make (AEVIZ_DB_URL, AEVIZ_STORE_URL)")
+    d.add_argument(
+        "action", choices=["upgrade", "sweep", "where"],
+        help="upgrade: apply the schema's migrations; sweep: delete work past AEVIZ_DROPIN_HOURS; where: print the URLs",
+    )  # fmt: skip
+
     z = sub.add_parser("zoo", help="retrain every pretrained model into pretrained/")
     z.add_argument("--data-dir", type=Path, help="folder with MNIST/ and FashionMNIST/ (sets AEVIZ_DATA_DIR)")
     z.add_argument("--only", nargs="*", help="retrain only these names")
@@ -224,6 +230,27 @@ def cmd_serve(a: argparse.Namespace) -> int:
     return serve.serve(a.replicas, a.workers, a.port, a.host, a.scheduler_host, a.scheduler_port)
 
 
+def cmd_db(a: argparse.Namespace) -> int:
+    from aeviz.store import open_store
+    from aeviz.store.settings import Settings
+
+    settings = Settings.from_env()
+    if a.action == "where":
+        print(f"database: {settings.db_url or 'off (AEVIZ_DB_URL=off)'}\nblobs:    {settings.store_url}")
+        return 0
+    store = open_store(settings)  # migrated to the newest schema on opening
+    if store is None:
+        print("error: persistence is off (AEVIZ_DB_URL=off)", file=sys.stderr)
+        return 1
+    if a.action == "upgrade":
+        print(f"{settings.db_url}: schema up to date")
+    else:
+        counts = store.sweep()
+        print(f"deleted the work of {counts['people']} people not seen for {settings.dropin_hours:g} h: "
+              f"{counts['models']} models, {counts['datasets']} image sets, {counts['jobs']} jobs")  # fmt: skip
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     a = _parser().parse_args(argv)
     try:
@@ -234,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
             "zoo": cmd_zoo,
             "serve": cmd_serve,
             "lectures": cmd_lectures,
+            "db": cmd_db,
         }
         return commands[a.command](a)
     except (DataUnavailable, checkpoint.CheckpointError, ValueError, FileNotFoundError, RuntimeError, OSError) as e:

@@ -3,7 +3,9 @@
 In the foreground, it starts and watches:
 - a Dask scheduler and M Dask workers (`dask worker --preload aeviz.worker`, one thread each);
 - N `streamlit run app.py` replicas on loopback ports, each sending its jobs to that scheduler
-  (`AEVIZ_SCHEDULER`), all with one generated `server.cookieSecret` (XSRF stays on);
+  (`AEVIZ_SCHEDULER`), all with one `server.cookieSecret` (XSRF stays on; resume tokens hold on every
+  replica and after a restart) and one store (`AEVIZ_DB_URL`, `AEVIZ_STORE_URL`: migrated once, here,
+  before any replica starts);
 - HAProxy on P, with cookie affinity (a session and its uploads live in one replica's memory),
   websocket upgrades, timeouts that outlast a 90-minute lecture and health checks on
   /_stcore/health, so a dead replica is taken out and its students sent to another.
@@ -18,7 +20,7 @@ loopback replicas, and deploy/haproxy.cfg is the same function rendered for depl
 
 from __future__ import annotations
 
-import secrets
+import os
 import shutil
 import signal
 import subprocess
@@ -31,6 +33,7 @@ from pathlib import Path
 from aeviz import processes
 from aeviz.limits import LIMITS
 from aeviz.processes import ROOT
+from aeviz.store import settings as store_settings
 
 LECTURE_S = 2 * 3600  # tunnel and client timeouts: a 90-minute lecture and its break
 
@@ -143,7 +146,8 @@ class Topology:
         self.logs = Path(logs or tempfile.mkdtemp(prefix="aeviz-serve-"))
         self.logs.mkdir(parents=True, exist_ok=True)
         self.children: list[Child] = []
-        self.secret = secrets.token_hex(32)  # one cookie secret: XSRF tokens hold across replicas
+        # one cookie secret: XSRF tokens and resume tokens hold across replicas, and after a restart
+        self.secret = os.environ.get("STREAMLIT_SERVER_COOKIE_SECRET") or store_settings.secret()
         # the scheduler runs whatever code it is sent: on loopback unless workers on other machines must reach it
         self.scheduler_bind = (scheduler_host, scheduler_port or processes.free_port())
         self.scheduler_near = "127.0.0.1" if scheduler_host in ("0.0.0.0", "") else scheduler_host
@@ -157,6 +161,9 @@ class Topology:
         return child
 
     def start(self) -> None:
+        from aeviz.store import open_store
+
+        open_store()  # one store for every replica, migrated here once: two replicas migrating at once could race
         bind, port = self.scheduler_bind
         self._start("scheduler", [*processes.SCHEDULER, "--host", bind, "--port", str(port)], processes.SCHEDULER_ENV, nice=5)
         self._wait(lambda: processes.tcp_open(self.scheduler_near, port), "the Dask scheduler", 60)

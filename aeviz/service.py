@@ -65,6 +65,7 @@ class Job:
     spec: JobSpec
     person: str = ""  # who, across tabs (the identity cookie): the caps are theirs; the owner when unknown
     keep: bool = True  # a cancelled job keeps what its task learnt so far (Stop), or ends "cancelled"
+    lasting: bool = False  # its result is kept in the store: it runs on when its session has gone
     submitted: float = field(default_factory=time.monotonic)
     state: str = "queued"  # queued -> running -> done | failed | cancelled
     dispatched: float | None = None  # handed to Dask (a shared cluster may still hold it for a free thread)
@@ -168,11 +169,13 @@ class TrainingService:
         workers: int | None = None,
         limits: Limits = LIMITS,
         is_alive: Callable[[str], bool] | None = None,
+        on_change: Callable[[Job], None] | None = None,
     ) -> None:
         self.scheduler = scheduler if scheduler is not None else os.environ.get("AEVIZ_SCHEDULER") or None
         self.n_workers = workers or default_workers()
         self.limits = limits
         self.is_alive = is_alive
+        self.on_change = on_change  # told when a job is submitted and when it ends (aeviz.store.keeper): must not block
         self._lock = threading.RLock()
         self._queue: collections.deque[Job] = collections.deque()
         self._running: dict[str, tuple[Job, Any]] = {}  # id -> (job, future)
@@ -258,10 +261,11 @@ class TrainingService:
 
     # --- what pages call ------------------------------------------------------------------------------
 
-    def submit(self, spec: JobSpec, owner: str, person: str | None = None) -> Job:
+    def submit(self, spec: JobSpec, owner: str, person: str | None = None, lasting: bool = False) -> Job:
         """Queue `spec` for `owner` (a browser session), or raise Refused with the reason. The caps are
         `person`'s (one identity over all their tabs), else the session's. A shared spec (a lesson's
-        run) is run once: whoever asks for it while it runs, or after, gets that job."""
+        run) is run once: whoever asks for it while it runs, or after, gets that job. A `lasting` job
+        (its result goes to the store) runs on when its session has gone."""
         person = person or owner
         if self.error:
             raise Refused(f"the training service is not available: {self.error}")
@@ -278,7 +282,7 @@ class TrainingService:
                 raise Refused(f"{len(mine)} of your runs are still waiting or running: wait for one to finish")
             if len(self._queue) >= self.limits.max_queue:
                 raise Refused(f"the queue is full ({self.limits.max_queue} jobs waiting): try again in a minute")
-            job = Job(id=f"aeviz-{spec.task}-{uuid.uuid4().hex[:12]}", owner=owner, spec=spec, person=person)
+            job = Job(id=f"aeviz-{spec.task}-{uuid.uuid4().hex}", owner=owner, spec=spec, person=person, lasting=lasting)
             self._queue.append(job)
             self._jobs[job.id] = job
             if spec.shared:
@@ -289,10 +293,22 @@ class TrainingService:
                         self._jobs.pop(old.id, None)
             self._place()
             self._inbox.put(WAKE)
-            return job
+        self._changed(job)
+        return job
+
+    def _changed(self, job: Job) -> None:
+        if self.on_change is not None and not job.spec.shared:
+            try:
+                self.on_change(job)
+            except Exception:  # the hook's failure is not the job's
+                log.exception("on_change")
 
     def get(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)
+
+    def active_for(self, person: str, task: str) -> Job | None:
+        """A person's job of `task` still queued or running (started in a tab since reloaded, say)."""
+        return next((j for j in list(self._jobs.values()) if j.person == person and j.active and j.spec.task == task), None)
 
     def cancel(self, job_id: str, keep: bool = True) -> None:
         """Stop a job. `keep`: a running task returns what it has learnt so far and the job ends "done"
@@ -312,7 +328,8 @@ class TrainingService:
                 self._inbox.put(WAKE)
 
     def cancel_owner(self, owner: str) -> None:
-        for job in [j for j in self._jobs.values() if j.owner == owner and j.active and not j.spec.shared]:
+        """A session has gone: its jobs stop, except those whose result the store keeps for its person."""
+        for job in [j for j in self._jobs.values() if j.owner == owner and j.active and not j.spec.shared and not j.lasting]:
             self.cancel(job.id, keep=False)
 
     def cancel_all(self) -> None:
@@ -474,11 +491,12 @@ class TrainingService:
         job.state, job.finished, job.position, job.eta = state, time.monotonic(), None, None
         if state == "done" and job.started is not None:
             self._durations[job.spec.task].append(job.finished - job.started)
+        self._changed(job)
 
     def _sweep(self) -> None:
         now = time.monotonic()
         if self.is_alive is not None:
-            owners = {j.owner for j in self._jobs.values() if j.active and not j.spec.shared}
+            owners = {j.owner for j in self._jobs.values() if j.active and not j.spec.shared and not j.lasting}
             for owner in owners:
                 if not self.is_alive(owner):
                     self.cancel_owner(owner)

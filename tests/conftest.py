@@ -5,8 +5,14 @@ The quick loop, `pytest -m "not browser and not slow"`, runs the backend and App
 from __future__ import annotations
 
 import inspect
+import os
+import tempfile
 
 import pytest
+
+# What the app keeps (aeviz.store) goes to a folder of the test run's own, never the user's: servers
+# the tests start inherit it. A test that needs another store sets its own.
+os.environ["AEVIZ_HOME"] = tempfile.mkdtemp(prefix="aeviz-test-home-")
 
 
 def pytest_collection_modifyitems(items) -> None:

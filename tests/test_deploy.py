@@ -107,9 +107,9 @@ def test_every_pod_is_locked_down_with_resources_probes_and_the_cluster_fenced()
     """Non-root, read-only root filesystem (an emptyDir for /tmp), no capabilities, seccomp RuntimeDefault,
     resources and probes for every container; the Dask pods reachable from the app and themselves only;
     TLS on the Ingress; disruption budgets."""
-    docs = _docs(DEPLOY / "k8s" / "aeviz.yaml") + _docs(DEPLOY / "k8s" / "dask.yaml")
+    docs = _docs(DEPLOY / "k8s" / "aeviz.yaml") + _docs(DEPLOY / "k8s" / "dask.yaml") + _docs(DEPLOY / "k8s" / "postgres.yaml")
     by = {(d["kind"], d["metadata"]["name"]): d for d in docs}
-    for d in (d for d in docs if d["kind"] == "Deployment"):
+    for d in (d for d in docs if d["kind"] in ("Deployment", "StatefulSet")):
         pod = d["spec"]["template"]["spec"]
         assert pod["securityContext"]["runAsNonRoot"] and pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
         assert pod["automountServiceAccountToken"] is False
@@ -126,6 +126,11 @@ def test_every_pod_is_locked_down_with_resources_probes_and_the_cluster_fenced()
     assert ("PodDisruptionBudget", "aeviz") in by and ("PodDisruptionBudget", "dask-worker") in by
     app = by[("Deployment", "aeviz")]["spec"]["template"]["spec"]["containers"][0]
     assert app["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    # the store: every replica reads one database (only the app may reach it), its URL from a Secret
+    db = by[("NetworkPolicy", "postgres")]["spec"]["ingress"][0]["from"][0]["podSelector"]["matchLabels"]
+    assert db == {"app": "aeviz"} and ("StatefulSet", "postgres") in by
+    env = {e["name"]: e for e in app["env"]}
+    assert env["AEVIZ_DB_URL"]["valueFrom"]["secretKeyRef"] and env["AEVIZ_STORE_URL"]["valueFrom"]["secretKeyRef"]
 
 
 def test_compose_services_are_read_only_without_capabilities_and_check_their_own_health():
@@ -134,3 +139,8 @@ def test_compose_services_are_read_only_without_capabilities_and_check_their_own
         assert s["read_only"] and "ALL" in s["cap_drop"] and "healthcheck" in s, name
     assert "/healthz" in " ".join(services["app-1"]["healthcheck"]["test"])
     assert "8786" in " ".join(services["dask-scheduler"]["healthcheck"]["test"])  # not the image's (the app's)
+    for app in ("app-1", "app-2"):  # one database and one blob store for both replicas
+        env = services[app]["environment"]
+        assert env["AEVIZ_DB_URL"].startswith("postgresql+psycopg://") and "@postgres:5432/" in env["AEVIZ_DB_URL"]
+        assert services[app]["volumes"] == ["blobs:/var/lib/aeviz"] and services[app]["depends_on"]["postgres"]
+    assert "pgdata:/var/lib/postgresql/data" in services["postgres"]["volumes"]

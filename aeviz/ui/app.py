@@ -96,10 +96,13 @@ def main() -> None:
     if st.session_state.get(links.PRESENT):
         st.set_page_config(initial_sidebar_state="collapsed")  # the projector shows the page, not the pickers
     st.sidebar.markdown("### :material/neurology: aeviz")
+    state.sync()  # a new session (a reload, another replica, a restart): this person's work comes back
     sidebar()
     share.sidebar(nav.url_path, [p.url_path for p in pages], nav.url_path == pages[0].url_path)
     if why := state.service_down():  # every page says so: training and the lessons' runs wait for it
         st.sidebar.warning(f"Training is unavailable for now: {why}. It comes back by itself; the pages work meanwhile.")
+    if why := state.store_error():
+        st.sidebar.warning(f"Your work is not being saved right now: {why}. It stays in this tab meanwhile.")
     if text := state.notice():
         st.toast(text, duration="long")
     _freeze_heap()

@@ -48,6 +48,8 @@ def read(page: str) -> None:
     q = {k: v for k, v in st.query_params.items() if len(v) <= MAX_VALUE}
     for k in sorted(set(st.query_params) - set(q))[:5]:
         dropped.say(k[:20], st.query_params[k][:20] + "…", f"longer than {MAX_VALUE} characters")
+    if (v := q.get("resume")) is not None:
+        _resume(v)
     if (v := q.get(PRESENT)) is not None:
         st.session_state[PRESENT] = v in ("1", "true", "on")
     if (v := q.get("dataset")) is not None:
@@ -102,6 +104,23 @@ def read(page: str) -> None:
             dropped.say("noise", v, f"choose from {', '.join(NOISES)}")
     if dropped.items:
         state.notice("Parts of the link were left out: " + "; ".join(dropped.items) + ".")
+
+
+def _resume(value: str) -> None:
+    """A resume link: the server has set its cookie already (aeviz.ui.identity); say when it could not."""
+    from aeviz.store import StoreUnavailable
+    from aeviz.ui import identity
+
+    if identity.verify(value) is None:
+        state.notice("This resume link is not valid (it was changed, or it is from another server): this is a fresh start.")
+        return
+    s = state.store()
+    try:
+        if s is not None and not s.known(f"person:{value.split('.')[0]}"):
+            hours = s.settings.dropin_hours
+            state.notice(f"Nothing is kept under this resume link: work is deleted {hours:g} h after its last visit.")
+    except StoreUnavailable:
+        pass  # the sidebar says the store is unavailable
 
 
 def _floats(text: str) -> list[float] | None:

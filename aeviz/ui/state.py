@@ -2,7 +2,9 @@
 and every server-wide cache (each bounded). Pages read what they show from here and from `aeviz`.
 
 Pretrained models and test sets are loaded once per server and shared read-only (eval mode, no
-gradients, never trained in place). What a student trains or uploads lives in their session only.
+gradients, never trained in place). What a student trains or uploads is theirs: it lives in their
+session, and is kept in the store (aeviz.store) under their resume token, so a reload, another
+replica or a restart brings it back (`sync`). Writes go through one keeper thread, never a page's.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ OWN_DATA = "own_datasets"  # {name: aeviz.userdata.UserData}: a class's own imag
 JOB = "job"  # the id of this session's training job
 NOTICE = "notice"  # a message for the next run of any page
 PICK = "pick"  # (dataset, model) for the sidebar to select on the next run (its widgets exist in this one)
+SYNCED = "synced_at"  # when this session last read its person's work from the store
+DROPPED = "dropped"  # names this session deleted: not brought back while the store catches up
 
 BUILTIN = ("mnist", "fashion")
 TOY = {"patterns": "Tutorial 10's five 3×3 patterns", "random": "100 random 10×10 images"}
@@ -91,7 +95,8 @@ def service():
 
     from aeviz.service import TrainingService
 
-    svc = TrainingService(is_alive=_session_alive).start()
+    # a finished job's model goes to the store from here, through the keeper: kept even when its tab has gone
+    svc = TrainingService(is_alive=_session_alive, on_change=keeper().job_changed).start()
     atexit.register(svc.close)
     _SERVICE.append(svc)
     return svc
@@ -215,6 +220,8 @@ class OwnModel:
     model: Autoencoder
     info: ModelInfo
     checkpoint: bytes  # float16, what the Download button gives
+    history: list = field(default_factory=list)  # the training loss, for a project file
+    title: str = ""  # as the student named it (the info's title adds its number and tag)
 
 
 def own_models() -> dict[str, OwnModel]:
@@ -264,25 +271,39 @@ def _weight_bytes(model: Autoencoder) -> int:
     return sum(t.numel() * t.element_size() for t in model.state_dict().values())
 
 
-def add_own(model: Autoencoder, *, title: str, dataset: str, blob: bytes, metrics: dict | None = None) -> str:
-    """Keep a model in this session (and pick it in the sidebar); raises ValueError over the limits."""
+def add_own(model: Autoencoder, *, title: str, dataset: str, blob: bytes, metrics: dict | None = None,
+            name: str | None = None, history: list | None = None, save: bool = True) -> str:  # fmt: skip
+    """Keep a model in this session, and in the store unless `save` is off (the training service
+    keeps its jobs' models itself), and pick it in the sidebar; raises ValueError over the limits,
+    which are a person's: every model they keep, from any tab, counts."""
+    sync(force=True)
     own = own_models()
+    if name in own:  # the store had it already (the service kept it while this page was away)
+        st.session_state[PICK] = (dataset, name)
+        return name
     if len(own) >= LIMITS.max_models:
-        raise ValueError(f"you have {len(own)} models, the most a session keeps: delete one first")
+        raise ValueError(f"you have {len(own)} models, the most a student keeps: delete one first")
     # what a model really holds here: its float16 checkpoint (kept for downloads) and its float32 weights
     used = sum(len(m.checkpoint) + _weight_bytes(m.model) for m in own.values()) + len(blob) + _weight_bytes(model)
     if used > LIMITS.max_session_mb * 2**20:
         raise ValueError(f"your models would take {used / 2**20:.0f} MB, over this session's {LIMITS.max_session_mb:.0f} MB")
+    name = name or f"yours-{uuid.uuid4().hex}"
+    _hold(model, name, title, dataset, blob, metrics or {}, history or [])
+    if save and (who := lasting_person()):
+        keeper().save_model(who, name, title=title, dataset=dataset, config=model.config.to_dict(), metrics=metrics or {},
+                            blob=blob, history=history or [])  # fmt: skip
+    st.session_state[PICK] = (dataset, name)
+    return name
+
+
+def _hold(model: Autoencoder, name: str, title: str, dataset: str, blob: bytes, metrics: dict, history: list) -> None:
+    own = own_models()
     model.requires_grad_(False).eval()
     # the name keys every cache of the model: a full random id, so two sessions' models never share an entry;
     # its first 6 characters are in the title, so a student can tell (and the load bench can check) whose it is
-    key = uuid.uuid4().hex
-    name, tag = f"yours-{key}", key[:6]
-    own[name] = OwnModel(
-        model, ModelInfo(name, f"#{len(own) + 1} {title} · {tag}", dataset, model.config, metrics or {}, True), blob
-    )
-    st.session_state[PICK] = (dataset, name)
-    return name
+    tag = name.removeprefix("yours-")[:6]
+    info = ModelInfo(name, f"#{len(own) + 1} {title} · {tag}", dataset, model.config, metrics, True)
+    own[name] = OwnModel(model, info, blob, history, title)
 
 
 def shapes() -> dict[str, tuple[int, int, int]]:
@@ -296,7 +317,9 @@ def keep_trained(job) -> str:
     r = job.result
     how = "hit the time limit" if r["timed_out"] else "stopped" if r["stopped"] else "done"
     model, _ = checkpoint.from_bytes(r["checkpoint"])
-    add_own(model, title=job.spec.title, dataset=job.spec.kwargs()["dataset"], blob=r["checkpoint"], metrics=r["metrics"])
+    history = [round(s["loss"], 6) for s in job.steps if "loss" in s]
+    add_own(model, title=job.spec.title, dataset=job.spec.kwargs()["dataset"], blob=r["checkpoint"], metrics=r["metrics"],
+            name=model_name(job.id), history=history, save=not job.lasting)  # fmt: skip
     return f"Training {how} after {r['seconds']:.1f} s · test MSE {r['metrics']['mse']:.4f}: your model is picked in the sidebar"
 
 
@@ -317,7 +340,9 @@ def adopt_checkpoint(filename: str, blob: bytes) -> str:
 
 
 def remove_own(name: str) -> None:
-    own_models().pop(name, None)
+    st.session_state.setdefault(DROPPED, set()).add(name)
+    if own_models().pop(name, None) is not None and (who := lasting_person()):
+        keeper().delete_model(who, name)
     if st.session_state.get(MODEL) == name:
         st.session_state.pop(MODEL, None)
 
@@ -332,7 +357,9 @@ def own_datasets() -> dict:
 def remove_dataset(name: str) -> int:
     """Forget a session's image set, what was computed from it, and the models trained on it
     (nothing could show them): how many models went."""
-    own_datasets().pop(name, None)
+    st.session_state.setdefault(DROPPED, set()).add(name)
+    if own_datasets().pop(name, None) is not None and (who := lasting_person()):
+        keeper().delete_dataset(who, name)
     store = st.session_state.get(SESSION_CACHE, {})
     for key in [k for k in store if name in k[2] or name in dict(k[3]).values()]:
         del store[key]
@@ -357,8 +384,9 @@ def dataset_title(dataset: str) -> str:
 
 
 def add_dataset(data) -> str:
-    """Keep a class's own images in this session (and pick them); a unique name: caches key on it.
-    Raises ValueError over the session's limits."""
+    """Keep a class's own images in this session and the store (and pick them); a unique name: caches
+    key on it. Raises ValueError over the limits (a person's, as for models)."""
+    sync(force=True)
     own = own_datasets()
     if len(own) >= LIMITS.max_datasets:
         raise ValueError(f"you have {len(own)} image sets, the most a session keeps: delete one first")
@@ -370,6 +398,8 @@ def add_dataset(data) -> str:
     data.name = name
     data.train, data.test = (ImageSet(s.x, s.y, name) for s in (data.train, data.test))
     own_datasets()[name] = data
+    if who := lasting_person():  # compressed and written by the keeper's thread: 100 MB of images take seconds
+        keeper().save_dataset(who, name, title=name, blob=data.to_npz)
     return name
 
 
@@ -453,6 +483,159 @@ def person() -> str:
 
 
 def job() -> Any:
-    """This session's latest job on the training service, or None."""
+    """This session's latest job on the training service, or None; a job its person started in a tab
+    since reloaded or closed is this session's too."""
     job_id = st.session_state.get(JOB)
+    if job_id is None and (found := service().active_for(person(), "train")) is not None:
+        st.session_state[JOB] = job_id = found.id
     return service().get(job_id) if job_id else None
+
+
+# --- what lasts: the store ------------------------------------------------------------------------
+
+SYNC_EVERY = 30.0  # seconds between a session's reads of its person's work (other tabs, other replicas)
+_RETRY = 10.0  # an unreachable store is tried again after this long: pages never queue on it
+_STORE: dict[str, Any] = {"store": None, "failed": -1e9, "error": None}
+
+
+def store():
+    """The server's store (aeviz.store), or None: persistence is off, or the store is unreachable
+    (then `store_error` says why, and it is tried again within seconds)."""
+    from aeviz.store import StoreUnavailable, open_store
+
+    if _STORE["store"] is None and time.monotonic() - _STORE["failed"] > _RETRY:
+        try:
+            _STORE["store"], _STORE["error"] = open_store(), None
+        except (StoreUnavailable, ValueError) as e:
+            _STORE["failed"], _STORE["error"] = time.monotonic(), str(e)
+    return _STORE["store"]
+
+
+def dropin_hours() -> float:
+    from aeviz.store.settings import Settings
+
+    return Settings.from_env().dropin_hours
+
+
+def store_error() -> str | None:
+    return _STORE["error"]
+
+
+def _store_failed(e: Exception) -> None:
+    _STORE["error"] = str(e)
+
+
+@st.cache_resource(show_spinner=False)
+def keeper():
+    """The one thread that writes to the store for every session and the training service."""
+    from aeviz.store.keeper import Keeper
+
+    return Keeper(store)
+
+
+def model_name(job_id: str) -> str:
+    from aeviz.store.keeper import model_name as name_of
+
+    return name_of(job_id)
+
+
+def lasting_person() -> str | None:
+    """Whose work is kept past this session: the person of a resume token, when the store is on."""
+    who = person()
+    return who if who.startswith("person:") and store() is not None else None
+
+
+def saved(name: str) -> str | None:
+    """ "saved", "saving", or why a model or image set is not kept; None when nothing is kept here."""
+    return keeper().status(name) if lasting_person() else None
+
+
+def sync(force: bool = False) -> None:
+    """Bring back what this person keeps in the store that this session does not hold yet: at a
+    session's first run (after a reload, on another replica, after a restart), then every 30 s
+    (another tab's work), and before a limit is checked. A store that fails is said once, in the
+    sidebar; the session goes on in memory."""
+    from aeviz.store import StoreUnavailable
+
+    who = lasting_person()
+    now = time.monotonic()
+    if who is None or (not force and now - st.session_state.get(SYNCED, -1e9) < SYNC_EVERY):
+        return
+    first = SYNCED not in st.session_state
+    st.session_state[SYNCED] = now
+    s, dropped = store(), st.session_state.setdefault(DROPPED, set())
+    try:
+        if first:
+            s.touch(who)  # the expiry counts from the last visit
+        for rec in s.datasets(who):
+            if rec.name not in own_datasets() and rec.name not in dropped:
+                _restore_dataset(s, rec)
+        for rec in s.models(who):
+            if rec.name not in own_models() and rec.name not in dropped and rec.dataset in shapes():
+                _restore_model(s, rec)
+        _STORE["error"] = None
+    except StoreUnavailable as e:
+        _store_failed(e)
+
+
+def _restore_dataset(s, rec) -> None:
+    from aeviz import userdata
+
+    try:
+        data = userdata.from_npz(s.blob(rec.blob), rec.name)
+    except userdata.UserDataError:  # damaged in the store: left out, not fatal to the session
+        return
+    own_datasets()[rec.name] = data
+    keeper().mark_saved(rec.name)
+
+
+def _restore_model(s, rec) -> None:
+    blob = s.blob(rec.blob)
+    try:
+        model, _ = checkpoint.from_bytes(blob, max_params=LIMITS.max_params)
+    except checkpoint.CheckpointError:
+        return
+    _hold(model, rec.name, rec.title, rec.dataset, blob, rec.metrics, rec.history)
+    keeper().mark_saved(rec.name)
+
+
+def export_project() -> bytes:
+    """Everything this student keeps, as one project file (aeviz.store.project)."""
+    from aeviz.store import project
+
+    models = [dict(title=m.title, dataset=m.info.dataset, metrics=m.info.metrics, history=m.history, checkpoint=m.checkpoint)
+              for m in own_models().values()]  # fmt: skip
+    sets = [dict(name=n, title=d.name, npz=d.to_npz()) for n, d in own_datasets().items()]
+    return project.write(project.Project(models, sets))
+
+
+def import_project(blob: bytes) -> str:
+    """A project file's models and image sets, each checked as an upload is, kept as this student's:
+    what to tell them. Raises ProjectError (a file that is not a project) or ValueError (over a limit)."""
+    from aeviz import userdata
+    from aeviz.store import project
+
+    p = project.read(blob)
+    renamed, done = {}, []
+    for d in p.datasets:
+        try:
+            data = userdata.from_npz(d["npz"], d["title"][:24])
+        except userdata.UserDataError as e:
+            raise project.ProjectError(f"its image set {d['title'][:40]} is damaged: {e}") from None
+        renamed[d["name"]] = add_dataset(data)
+        done.append(f"image set {data.name}")
+    for m in p.models:
+        try:
+            model, _ = checkpoint.from_bytes(m["checkpoint"], max_params=LIMITS.max_params)
+        except checkpoint.CheckpointError as e:
+            raise project.ProjectError(f"its model {m['title'][:40]} is damaged: {e}") from None
+        dataset = renamed.get(m["dataset"], m["dataset"])
+        if shapes().get(dataset) != tuple(model.config.shape):
+            dataset = next((n for n, s in shapes().items() if s == tuple(model.config.shape)), None)
+        if dataset is None:
+            continue  # no images of its shape here: nothing could show it
+        add_own(model, title=re.sub(r"[^\w ,.×-]+", "_", m["title"])[:60], dataset=dataset, blob=m["checkpoint"],
+                metrics=m["metrics"], history=m["history"])  # fmt: skip
+        done.append("model")
+    models = sum(x == "model" for x in done)
+    return f"Imported {models} models and {len(done) - models} image sets"

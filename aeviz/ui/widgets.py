@@ -112,16 +112,24 @@ def run(spec: JobSpec, what: str) -> Any | None:
     return None
 
 
+SAVED = {"saved": ":material/cloud_done: saved", "saving": ":material/cloud_upload: saving…"}
+
+
 def your_models() -> None:
-    """The session's own models (download, delete) and a checkpoint upload: the Train page's foot."""
+    """The student's own models (download, delete), a checkpoint upload, their whole work as a
+    project file, and their resume link: the Train page's foot."""
     st.subheader("Your models")
     own = state.own_models()
+    kept = state.lasting_person() is not None
     if not own:
-        st.caption("Models you train (or upload) appear here and in the sidebar's model picker, for this session only.")
+        where = "kept for you on this server (a reload brings them back)" if kept else "for this session only"
+        st.caption(f"Models you train (or upload) appear here and in the sidebar's model picker, {where}.")
     for name, m in list(own.items()):
         c1, c2, c3 = st.columns([5, 1, 1])
         mse = m.info.metrics.get("mse", float("nan"))
-        c1.markdown(f"**{m.info.title}** · {state.dataset_title(m.info.dataset)} · test MSE {mse:.4f}")
+        status = state.saved(name)
+        badge = f" · {SAVED.get(status, f':material/cloud_off: not saved: {state.md(status)}')}" if status else ""
+        c1.markdown(f"**{m.info.title}** · {state.dataset_title(m.info.dataset)} · test MSE {mse:.4f}{badge}")
         c2.download_button(
             "Download", m.checkpoint, file_name=f"{name}.safetensors", key=f"dl_{name}", icon=":material/download:"
         )
@@ -140,3 +148,62 @@ def your_models() -> None:
             st.rerun()  # the whole app: the sidebar lists it now, not after the next click
         except (checkpoint.CheckpointError, ValueError) as e:
             st.error(f"Can't load {up.name}: {e}.")
+    your_work(kept)
+
+
+def your_work(kept: bool) -> None:
+    """All of a student's work as one file, in and out; their resume link; their recent jobs."""
+    with st.expander("All your work in one file, and your resume link", icon=":material/inventory_2:"):
+        st.caption(
+            "A project file holds every model you keep (weights, recipe, metrics, loss curve) and your image sets: "
+            "any aeviz imports it."
+        )
+        if st.button("Prepare my project file", key="pj_make", icon=":material/archive:"):
+            st.session_state["pj_file"] = state.export_project()
+        if (blob := st.session_state.get("pj_file")) is not None:
+            st.download_button("Download project file", blob, file_name="aeviz-project.zip", key="pj_dl",
+                               icon=":material/download:", on_click="ignore")  # fmt: skip
+        up = st.file_uploader("Import a project file (.zip)", type=["zip"], key="pj_upload",
+                              max_upload_size=int(LIMITS.max_upload_mb))  # fmt: skip
+        if up is not None and st.session_state.get("pj_uploaded") != up.file_id:
+            st.session_state["pj_uploaded"] = up.file_id
+            from aeviz.store.project import ProjectError
+
+            try:
+                state.notice(state.import_project(up.getvalue()) + ": they are in the sidebar's pickers.")
+                st.rerun()
+            except (ProjectError, ValueError) as e:
+                st.error(f"Can't import {state.md(up.name[:60])}: {e}.")
+        if kept and not st.session_state.get("present"):
+            resume_link()
+    if kept and (jobs := _recent_jobs()):
+        st.caption("Your recent training jobs (in any tab): " + " · ".join(jobs))
+
+
+def resume_link() -> None:
+    """The student's own way back to their work from another browser: shown on their screen only, never projected."""
+    from aeviz.ui import identity, links, share
+    from aeviz.ui.app import PAGE_LIST
+
+    value = st.context.cookies.get(identity.COOKIE)
+    if identity.verify(value) is None:
+        return
+    if st.toggle("Show my resume link", key="pj_resume", help="your key to your work: keep it to yourself"):
+        url = f"{links.public_base([p[3] for p in PAGE_LIST])}/?{identity.RESUME}={value}"
+        png, _ = share.qr_codes(url)
+        a, b = st.columns([1, 2])
+        a.image(png, width=200)
+        b.markdown("Open this link on another device, or after closing this browser, to get your work back. "
+                   "Anyone with it can see and change your work: keep it to yourself.")  # fmt: skip
+        b.code(url, language=None, wrap_lines=True)
+
+
+def _recent_jobs() -> list[str]:
+    from aeviz.store import StoreUnavailable
+
+    s, who = state.store(), state.lasting_person()
+    try:
+        rows = s.jobs(who) if s is not None and who else []
+    except StoreUnavailable:
+        return []
+    return [f"{state.md(r['title'])}: {r['state']}" for r in rows[:5]]

@@ -10,12 +10,18 @@ from aeviz.ui import state
 from aeviz.ui.widgets import job_status, show
 
 st.header("Your images")
+WHERE = (
+    "once you use them, this server keeps them for you alone, under your resume token (a reload, or your resume "
+    f"link, brings them back), until you delete them or {state.dropin_hours():g} h after your last visit"
+    if state.lasting_person()
+    else "this server's memory, in your session only (no file is written; a session ends a minute after its tab "
+    "closes, and they go with it)"
+)
 st.caption(
     "A .zip of pictures (sub-folders become the classes), several image files, or an .npz with `x` and optional `y`. "
-    "Where your images go: this server's memory, in your session only (no file is written; a session ends a minute "
-    "after its tab closes, and they go with it), and, while a job reads or trains on them, one training worker's "
-    "memory for that job alone. Live training previews show the model's filters, never your pictures; nothing "
-    "computed from them is shared with another session, and links never carry them."
+    f"Where your images go: {WHERE}; while a job reads or trains on them, one training worker's memory holds them for "
+    "that job alone. Live training previews show the model's filters, never your pictures; nothing computed from them "
+    "is shared with another student, and links never carry them."
 )
 files = st.file_uploader(
     f"Images (PNG, JPEG, GIF, BMP, WebP), a .zip of them, or an .npz; up to {LIMITS.max_upload_mb:.0f} MB",

@@ -105,6 +105,7 @@ if st.button("Train", key="tr_start", type="primary", icon=":material/play_arrow
             ),
             state.owner(),
             state.person(),
+            lasting=state.lasting_person() is not None,  # kept for its student even if this tab closes
         )
         st.session_state[state.JOB] = job.id
     except (ValueError, TypeError, Refused) as e:

@@ -1,0 +1,117 @@
+"""Writes to the store off the pages' threads: a page (or the training service) hands over what to
+keep and goes on; one thread per process writes it, in order. What could not be written is kept in
+the session's memory and the reason is there for the page to show.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from aeviz.store import Store, StoreUnavailable
+
+log = logging.getLogger(__name__)
+STATUS_KEEP = 2000  # the latest names' outcomes, for "saved" badges
+
+
+def model_name(job_id: str) -> str:
+    """The name a training job's model is kept under: the job's random id, so the service and the
+    student's page (which may be another tab, replica or day) agree on it without asking each other."""
+    return "yours-" + job_id.rsplit("-", 1)[-1]
+
+
+class Keeper:
+    def __init__(self, store: Callable[[], Store | None]) -> None:
+        self._store = store
+        self._queue: queue.Queue[tuple[str | None, Callable[[Store], Any]] | None] = queue.Queue()
+        self._status: dict[str, str] = {}  # name -> "saving", "saved", or why it was not
+        self._idle = threading.Condition()
+        self._pending = 0
+        self._thread = threading.Thread(target=self._run, name="aeviz-keeper", daemon=True)
+        self._thread.start()
+
+    # --- what pages and the service hand over ---------------------------------------------------------
+
+    def submit(self, name: str | None, write: Callable[[Store], Any]) -> None:
+        if name is not None:
+            self._set(name, "saving")
+        with self._idle:
+            self._pending += 1
+        self._queue.put((name, write))
+
+    def save_model(self, person: str, name: str, **record: Any) -> None:
+        self.submit(name, lambda s: s.save_model(person, name, **record))
+
+    def save_dataset(self, person: str, name: str, *, title: str, blob: Callable[[], bytes]) -> None:
+        """`blob` makes the bytes, in this thread (compressing a large image set takes seconds)."""
+        self.submit(name, lambda s: s.save_dataset(person, name, title=title, blob=blob()))
+
+    def delete_model(self, person: str, name: str) -> None:
+        self._status.pop(name, None)
+        self.submit(None, lambda s: s.delete_model(person, name))
+
+    def delete_dataset(self, person: str, name: str) -> None:
+        self._status.pop(name, None)
+        self.submit(None, lambda s: s.delete_dataset(person, name))
+
+    def job_changed(self, job: Any) -> None:
+        """The training service's hook: a training job's state, and the model a finished one made,
+        written for its person even when the session that started it has gone."""
+        if job.spec.task != "train" or job.spec.shared or not job.lasting:
+            return
+        fields = dict(task=job.spec.task, title=job.spec.title, state=job.state, error=job.error)
+        person, job_id, result = job.person, job.id, job.result
+        if job.state == "done" and isinstance(result, dict) and "checkpoint" in result:
+            name, kw = model_name(job_id), job.spec.kwargs()
+            record = dict(title=job.spec.title, dataset=kw["dataset"], config=kw["model"].to_dict(),
+                          metrics=result["metrics"], blob=result["checkpoint"],
+                          history=[round(s["loss"], 6) for s in job.steps if "loss" in s])  # fmt: skip
+            self.save_model(person, name, **record)
+            fields["model"] = name
+        self.submit(None, lambda s: s.record_job(person, job_id, **fields))
+
+    # --- what pages read -------------------------------------------------------------------------------
+
+    def status(self, name: str) -> str | None:
+        return self._status.get(name)
+
+    def mark_saved(self, name: str) -> None:
+        """Read back from the store: kept already."""
+        self._set(name, "saved")
+
+    def wait(self, timeout: float = 10) -> bool:
+        """Until everything handed over is written (tests, and a server stopping)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout)
+
+    def close(self) -> None:
+        self._queue.put(None)
+
+    def _set(self, name: str, status: str) -> None:
+        self._status[name] = status
+        while len(self._status) > STATUS_KEEP:
+            self._status.pop(next(iter(self._status)))
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            name, write = item
+            try:
+                store = self._store()
+                if store is None:
+                    raise StoreUnavailable("persistence is off on this server")
+                write(store)
+                outcome = "saved"
+            except StoreUnavailable as e:
+                outcome = str(e)
+                log.warning("not kept: %s", e)
+            except Exception as e:  # a bug must not stop the writer: later work is still kept
+                outcome = f"not kept ({type(e).__name__})"
+                log.exception("keeper")
+            if name is not None:
+                self._set(name, outcome)
+            with self._idle:
+                self._pending -= 1
+                self._idle.notify_all()

@@ -1,0 +1,103 @@
+"""Work that lasts: a real `streamlit run` with the default store (SQLite and a folder under
+AEVIZ_HOME). A student's uploaded checkpoint comes back after a reload (a new session with the same
+cookie) and after the server restarts; another person never sees it; a forged resume link is told."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from http.cookies import SimpleCookie
+
+import pytest
+
+from aeviz.bench import server
+from aeviz.bench.students import checkpoint_bytes
+from aeviz.bench.wsclient import Student
+from aeviz.store import person_key
+from aeviz.ui import identity
+
+pytestmark = pytest.mark.slow
+
+
+def run(coro):
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def _opened(url: str, resume: str) -> str | None:
+    """The cookie a browser without one gets when it opens a resume link (the page's HTML request)."""
+    with urllib.request.urlopen(f"{url}/?resume={resume}", timeout=10) as r:
+        jar = SimpleCookie()
+        for header in r.headers.get_all("set-cookie") or []:
+            jar.load(header)
+    return jar[identity.COOKIE].value if identity.COOKIE in jar else None
+
+
+async def _models(url: str, cookie: str | None, query: str = "") -> tuple[list[str], list[str], str]:
+    """(the sidebar's model options, the page's texts, the cookie it ends with) for a new session."""
+    s = Student(url, name="tab", query_string=query)
+    if cookie:
+        s.cookies = {identity.COOKIE: cookie}
+    await s.connect()
+    try:
+        first = s.page.texts()  # a notice is a toast on the first page
+        await s.switch_page("Train your own")
+        return s.page.widget("Model").options, first + s.page.texts(), s.cookies[identity.COOKIE]
+    finally:
+        await s.close()
+
+
+async def _upload(url: str) -> str:
+    s = Student(url, name="uploader")
+    await s.connect()
+    try:
+        await s.switch_page("Train your own")
+        r = await s.upload("tr_upload", "mine.safetensors", checkpoint_bytes(), "application/octet-stream")
+        assert not r.errors and not r.exceptions, (r.errors, r.exceptions)
+        return s.cookies[identity.COOKIE]
+    finally:
+        await s.close()
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("AEVIZ_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+def test_an_upload_comes_back_after_a_reload_and_a_restart(home, tmp_path):
+    proc, url = server.start(tmp_path / "a.log", env={"AEVIZ_HOME": str(home)})
+    try:
+        cookie = run(_upload(url))
+        token = identity.verify(cookie)
+        db = sqlite3.connect(home / "aeviz.db")
+        for _ in range(50):  # the keeper writes off the page's thread
+            rows = db.execute("select person, title from models").fetchall()
+            if rows:
+                break
+            run(asyncio.sleep(0.1))
+        assert rows == [(person_key(f"person:{token}"), "uploaded mine.safetensors")]
+        assert not db.execute("select count(*) from people where id = ?", (token,)).fetchone()[0], "no raw token stored"
+        again, _, _ = run(_models(url, cookie))
+        mine = [o for o in again if "uploaded mine" in o]
+        assert len(mine) == 1, ("a reload brings the model back", again)
+        stranger, _, _ = run(_models(url, None))
+        assert not [o for o in stranger if "uploaded" in o], "another person does not see it"
+    finally:
+        server.stop(proc)
+    proc, url = server.start(tmp_path / "b.log", env={"AEVIZ_HOME": str(home)})
+    try:
+        after, _, _ = run(_models(url, cookie))
+        assert mine[0] in after, "a restart brings it back: the token's signature holds (AEVIZ_HOME/secret)"
+        assert _opened(url, cookie) == cookie, "a resume link sets its cookie in a new browser"
+        resumed, _, _ = run(_models(url, cookie, f"resume={cookie}"))
+        assert mine[0] in resumed
+        forged = cookie[:-4] + ("0000" if not cookie.endswith("0000") else "1111")
+        fresh = _opened(url, forged)
+        assert fresh is not None and fresh != forged, "a forged link gets a fresh cookie"
+        others, _, _ = run(_models(url, fresh, f"resume={forged}"))
+        assert mine[0] not in others, "a forged link opens nobody's work"
+    finally:
+        server.stop(proc)
