@@ -38,7 +38,8 @@ def preload_plotly() -> None:
 
     The tab keeps its session's id in sessionStorage: a different id on a later run means the old
     session is gone (its replica restarted or died behind the balancer, or the page was reloaded),
-    and with it what the student trained or uploaded. The student is told, not left to wonder. The
+    and with it what the student had on their pages (what they trained or uploaded comes back from the
+    store, unless persistence is off, and then it is gone). The student is told, not left to wonder. The
     notice is drawn by the component itself: a rerun asked for from here, while the page's first
     run is still arriving, was sent before the browser knew which page the link named, and opened
     Overview instead (about 1 reload in 20).
@@ -46,8 +47,11 @@ def preload_plotly() -> None:
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     ctx = get_script_run_ctx()
+    from aeviz.store.settings import Settings  # torch-free
+
+    kept = Settings.from_env().db_url is not None
     with st.sidebar:
-        _preload(key="aeviz_preload", data={"src": plotly_chunk(), "session": ctx.session_id if ctx else ""})
+        _preload(key="aeviz_preload", data={"src": plotly_chunk(), "session": ctx.session_id if ctx else "", "kept": kept})
 
 
 _preload = st.components.v2.component(
@@ -63,7 +67,8 @@ _preload = st.components.v2.component(
     note.className = "lost";
     note.setAttribute("role", "status");
     note.textContent = "This tab's earlier session ended (the server it was on restarted, or the page was reloaded): " +
-      "this is a fresh one. Models you trained or uploaded before are gone; download a model to keep it.";
+      (data.kept ? "this is a fresh one, with the models and image sets you kept."
+                 : "this is a fresh one. Models you trained or uploaded before are gone; download a model to keep it.");
     parentElement.appendChild(note);
   }
 }""",

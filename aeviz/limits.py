@@ -36,6 +36,10 @@ class Limits:
     # 4,096 on a 64x64 colour conv AE wanted ~4.5 GB; the largest preset at its batch takes under 100 MB
     max_step_mb: float = 1024.0
     worker_memory_mb: float = 3072.0  # a training worker over this is restarted, and its job fails with a message
+    max_class_students: int = 100  # students one class takes
+    max_classes: int = 20  # classes open at once on one server (or one store)
+    max_cards: int = 120  # models one class board shows (the newest)
+    retention_days: float = 14.0  # what is left of a class is deleted this long after it ends
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Limits:

@@ -504,3 +504,50 @@ def gaussian_overlay(fig: go.Figure, mu: Sequence[float], sigma: Sequence[float]
          "marker": {"symbol": "star", "size": 16, "color": "#c4122f", "line": {"width": 1, "color": "#000"}}},
     ]  # fmt: skip
     return figure([*spec["data"], *marks], layout)
+
+
+def sweep(
+    x: Sequence[float],
+    y: Sequence[float],
+    groups: Sequence[str],
+    *,
+    names: Sequence[str] | None = None,
+    log_x: bool = False,
+    reference: tuple[Sequence[float], Sequence[float], str] | None = None,
+    title: str | None = None,
+    x_label: str = "value",
+    y_label: str = "test MSE",
+) -> go.Figure:
+    """A class's sweep: one point per model (x its swept value, y its metric), coloured by `groups`
+    (the family), the class's trend (the mean per value, in x order) and a `reference` line (x, y, name):
+    PCA's error at the same code size."""
+    x, y, groups = np.asarray(x, np.float64), np.asarray(y, np.float64), list(groups)
+    names = list(names) if names is not None else [""] * len(x)
+    data = []
+    for k, g in enumerate(dict.fromkeys(groups)):
+        idx = [i for i, h in enumerate(groups) if h == g]
+        data.append({"type": "scatter", "x": x[idx], "y": y[idx], "mode": "markers", "name": g,
+                     "text": [names[i] for i in idx], "marker": {"size": 12, "color": PALETTE[k % 10], "symbol": SYMBOLS[k % 10],
+                     "line": {"width": 0.5, "color": "#333"}},
+                     "hovertemplate": "%{text}<br>%{x:.3g}: %{y:.4f}<extra></extra>"})  # fmt: skip
+    if len(x) >= 2:
+        xs = np.unique(x)
+        trend = [float(y[x == v].mean()) for v in xs]
+        data.append({"type": "scatter", "x": xs, "y": trend, "mode": "lines", "name": "class trend",
+                     "line": {"color": "#333", "width": 2}})  # fmt: skip
+    if reference is not None:
+        rx, ry, rname = reference
+        data.append({"type": "scatter", "x": np.asarray(rx, np.float64), "y": np.asarray(ry, np.float64), "mode": "lines",
+                     "name": rname, "line": {"color": "#888", "dash": "dash"}})  # fmt: skip
+    xaxis = {"title": {"text": x_label}, **({"type": "log"} if log_x else {})}
+    layout = _layout(title, 420, xaxis=xaxis, yaxis={"title": {"text": y_label}})
+    layout["margin"]["r"] = LEGEND_PX + CHAR_PX * max((len(t["name"]) for t in data), default=0)
+    return figure(data, layout)
+
+
+def sparkline(values: Sequence[float], *, height: int = 70) -> go.Figure:
+    """A loss curve at a glance: no axes, no legend."""
+    layout = _layout(None, height, xaxis={"visible": False}, yaxis={"visible": False, "type": "log"}, showlegend=False)
+    layout["margin"] = {"l": 0, "r": 0, "t": 0, "b": 0}
+    y = np.asarray(values, np.float64)
+    return figure([{"type": "scatter", "y": y[y > 0], "mode": "lines", "line": {"width": 1.5}, "hoverinfo": "skip"}], layout)

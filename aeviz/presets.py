@@ -191,3 +191,30 @@ def from_form(w: dict, shape: tuple[int, int, int], toy: bool) -> tuple[ModelCon
         max_samples=None if toy else int(w["max_samples"]), greedy=bool(w["greedy"]),
     )  # fmt: skip
     return model, train
+
+
+def for_assignment(preset: str, param: str, value: float) -> tuple[str, ModelConfig, TrainConfig]:
+    """(dataset, model, training) of a class's assignment: a lecture's preset with the swept
+    hyper-parameter at one student's value. ValueError (for the teacher) when the preset cannot take it."""
+    from aeviz.store.classes import PARAMS
+
+    p = PRESETS.get(preset)
+    if p is None or not p.dataset:
+        raise ValueError(f"choose a preset on one of the app's datasets, not {preset!r}")
+    if param not in PARAMS:
+        raise ValueError(f"the class can sweep {', '.join(PARAMS)}")
+    _, where, _, whole, _ = PARAMS[param]
+    value = round(value) if whole else float(value)
+    if where == "model":
+        conv = p.model.family == "conv" or (p.model.family == "denoising" and p.model.backbone == "conv")
+        if param == "latent" and conv:
+            raise ValueError("the conv AE's code is its feature maps: sweep another setting, or pick another preset")
+        sparse = p.model.family == "sparse" or p.model.sparsity != "none"
+        if param == "rho" and not sparse:
+            raise ValueError(f"{p.title} has no sparsity penalty: ρ changes nothing; pick a sparse preset")
+        if param == "noise_level" and p.model.family != "denoising" and p.model.noise_level == 0:
+            raise ValueError(f"{p.title} adds no noise: pick a denoising preset to sweep the noise level")
+        if param == "beta" and p.model.family != "vae" and not sparse:
+            raise ValueError(f"{p.title} has no β: pick a VAE or a sparse preset")
+        return p.dataset, p.model.replace(**{param: value}), p.train
+    return p.dataset, p.model, p.train.replace(**{param: value})

@@ -11,7 +11,19 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGES = ["overview", "reconstructions", "filters", "latent", "vae", "upload", "denoise", "train", "lessons/index"]
+PAGES = [
+    "overview",
+    "reconstructions",
+    "filters",
+    "latent",
+    "vae",
+    "upload",
+    "denoise",
+    "train",
+    "lessons/index",
+    "classroom",
+    "board",
+]
 
 
 def new_app() -> AppTest:
@@ -71,7 +83,8 @@ def test_every_page_renders(name, dataset):
     at.switch_page(page(name)).run()
     assert not at.exception, at.exception
     assert not at.error
-    if name not in ("upload", "train"):  # the upload page waits for an image, the train page for a click
+    # the upload page waits for an image, the train page for a click, the class pages for a class
+    if name not in ("upload", "train", "classroom", "board"):
         assert figures(at), "each page shows at least one figure"
 
 

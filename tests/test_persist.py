@@ -71,7 +71,7 @@ def test_an_upload_comes_back_after_a_reload_and_a_restart(home, tmp_path):
     proc, url = server.start(tmp_path / "a.log", env={"AEVIZ_HOME": str(home)})
     try:
         cookie = run(_upload(url))
-        token = identity.verify(cookie)
+        token = cookie.split(".")[0]  # the server signed it with its own secret (AEVIZ_HOME/secret)
         db = sqlite3.connect(home / "aeviz.db")
         for _ in range(50):  # the keeper writes off the page's thread
             rows = db.execute("select person, title from models").fetchall()
@@ -80,9 +80,10 @@ def test_an_upload_comes_back_after_a_reload_and_a_restart(home, tmp_path):
             run(asyncio.sleep(0.1))
         assert rows == [(person_key(f"person:{token}"), "uploaded mine.safetensors")]
         assert not db.execute("select count(*) from people where id = ?", (token,)).fetchone()[0], "no raw token stored"
-        again, _, _ = run(_models(url, cookie))
+        again, texts, _ = run(_models(url, cookie))
         mine = [o for o in again if "uploaded mine" in o]
         assert len(mine) == 1, ("a reload brings the model back", again)
+        assert any("uploaded mine" in t and ":material/cloud_done: saved" in t for t in texts), "and shows as saved"
         stranger, _, _ = run(_models(url, None))
         assert not [o for o in stranger if "uploaded" in o], "another person does not see it"
     finally:

@@ -1,103 +1,25 @@
 """The store (aeviz.store): metadata through SQLAlchemy, blobs through fsspec, the keeper thread,
 expiry, and the project file. Each runs on SQLite and a folder; `slow` runs them again on a real
-PostgreSQL and a real S3-compatible server (moto), started here on loopback and stopped by PID."""
+PostgreSQL and a real S3-compatible server (moto), started on loopback (tests/conftest.py)."""
 
 from __future__ import annotations
 
 import io
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import zipfile
-from pathlib import Path
 
 import pytest
 
+from aeviz.processes import free_port
 from aeviz.store import Store, StoreUnavailable, open_store, person_key, project
 from aeviz.store.keeper import Keeper, model_name
 from aeviz.store.settings import Settings
 
-PG_BIN = max(Path("/usr/lib/postgresql").glob("*/bin"), default=Path("/usr/lib/postgresql/15/bin"))  # Debian's layout
 ALICE, BOB = "person:alice-token", "person:bob-token"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    """A real PostgreSQL on a loopback port, run as the postgres user (it refuses root), in a throw-away folder."""
-    if not (PG_BIN / "initdb").exists():
-        pytest.fail("PostgreSQL is not installed: the README's test command installs it (apt-get install -y postgresql)")
-    folder = Path(tempfile.mkdtemp(prefix="aeviz-pg-"))
-    port = _free_port()
-    as_pg = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    if as_pg:
-        shutil.chown(folder, "postgres")
-    subprocess.run([*as_pg, PG_BIN / "initdb", "-D", folder / "data", "-A", "trust", "-U", "aeviz"], check=True,
-                   capture_output=True)  # fmt: skip
-    opts = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1"
-    ctl = [*as_pg, PG_BIN / "pg_ctl", "-D", folder / "data"]
-    subprocess.run([*ctl, "-o", opts, "-l", folder / "log", "-w", "start"], check=True, capture_output=True)
-    try:
-        subprocess.run([PG_BIN / "psql", "-h", "127.0.0.1", "-p", str(port), "-U", "aeviz", "-d", "postgres", "-c",
-                        "create database aeviz"], check=True, capture_output=True)  # fmt: skip
-        yield {"url": f"postgresql+psycopg://aeviz@127.0.0.1:{port}/aeviz", "ctl": ctl, "opts": opts, "folder": folder}
-    finally:
-        subprocess.run([*ctl, "-m", "fast", "-w", "stop"], capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def s3():
-    """moto's S3-compatible server on a loopback port, stopped by its PID."""
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                pytest.fail("moto_server did not start")
-            time.sleep(0.1)
-    os.environ.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1")
-    import s3fs
-
-    s3fs.S3FileSystem(key="test", secret="test", endpoint_url=f"http://127.0.0.1:{port}").mkdir("aeviz-test")
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(10)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres+s3", marks=pytest.mark.slow)])
-def store(request, tmp_path):
-    if request.param == "sqlite":
-        settings = Settings(f"sqlite:///{tmp_path / 'aeviz.db'}", f"file://{tmp_path / 'store'}", None, 24.0)
-    else:
-        pg, endpoint = request.getfixturevalue("postgres"), request.getfixturevalue("s3")
-        prefix = f"s3://aeviz-test/{tmp_path.name}"
-        settings = Settings(pg["url"], prefix, endpoint, 24.0)
-    s = Store(settings)
-    s.upgrade()
-    if request.param != "sqlite":  # one database for the module: each test starts from empty tables
-        with s.engine.begin() as conn:
-            conn.exec_driver_sql("truncate jobs, models, datasets, people")
-    yield s
-    s.close()
 
 
 def _save(store: Store, person: str, name: str, blob: bytes = b"weights" * 100) -> None:
@@ -158,7 +80,7 @@ def test_jobs_keep_their_last_state_and_only_the_recent_ones(store):
 
 
 def test_an_unreachable_database_or_unwritable_store_is_a_clear_error(tmp_path):
-    down = Store(Settings(f"postgresql+psycopg://aeviz@127.0.0.1:{_free_port()}/aeviz", f"file://{tmp_path}", None, 24))
+    down = Store(Settings(f"postgresql+psycopg://aeviz@127.0.0.1:{free_port()}/aeviz", f"file://{tmp_path}", None, 24))
     with pytest.raises(StoreUnavailable, match="the database is unavailable"):
         down.upgrade()
     (tmp_path / "a-file").write_bytes(b"")  # a store folder that is a file: nothing can be written under it
@@ -195,7 +117,7 @@ def test_the_cli_upgrades_and_sweeps(tmp_path):
     assert out.returncode == 0 and "deleted the work of 1 people" in out.stdout and "1 models" in out.stdout
     assert s.models(ALICE) == []
     bad = subprocess.run([sys.executable, "-m", "aeviz", "db", "upgrade"], capture_output=True, text=True,
-                         env={**env, "AEVIZ_DB_URL": f"postgresql+psycopg://x@127.0.0.1:{_free_port()}/x"})  # fmt: skip
+                         env={**env, "AEVIZ_DB_URL": f"postgresql+psycopg://x@127.0.0.1:{free_port()}/x"})  # fmt: skip
     assert bad.returncode == 1 and "the database is unavailable" in bad.stderr and "Traceback" not in bad.stderr
 
 

@@ -19,6 +19,11 @@ extra session, server CPU ms per rerun of each page, and the time from a Train c
 loss point on the page. `--json FILE` writes the same figures. Exits 1 on an exception, a link that
 opened another page, or a student who sees another student's model.
 
+`--persist-check`: after the class, every model every student trained must be in the store (its
+database row and its blob) and come back in a new session carrying the student's cookie (a reload);
+exits 1 if one does not. `--persist off` starts the server with `AEVIZ_DB_URL=off`, the baseline
+persistence is measured against. A student keeps their cookie when they open a link (the same browser).
+
 Without --url it starts the server as the README's one-machine command does (`streamlit run app.py`
 in the project folder, so with its .streamlit/config.toml), on a loopback port, and stops it at the end.
 """
@@ -39,8 +44,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aeviz.bench import server, students
+from aeviz.bench import classload, server, students
 from aeviz.bench.wsclient import Student, StudentError
+from aeviz.ui.identity import COOKIE
 
 QUICK = "Lecture 002 · one layer, 2 latents"  # the preset a training student picks
 LINK_SHARE = 0.03  # the share of actions that open a shared link in a new tab (the old one closes)
@@ -70,6 +76,7 @@ class Stats:
     links: int = 0
     wrong_page: list[str] = field(default_factory=list)  # links that opened another page than theirs
     toured: int = 0  # widgets the touring student moved
+    cookies: dict[str, dict] = field(default_factory=dict)  # student -> their browser's cookies (the resume token)
 
     def record(self, kind: str, page: str, widget: str, result) -> None:
         if result is None:
@@ -97,7 +104,7 @@ async def _follow_link(url: str, s: Student, name: str, rng: random.Random, stat
     """The student opens a link the teacher shared, in place of the tab it had."""
     path, query = rng.choice(students.LINKS)
     await s.close()
-    s, r, landed = await students.open_link(url, path, query, name)
+    s, r, landed = await students.open_link(url, path, query, name, stats.cookies.get(name))
     stats.links += 1
     stats.record("share link", _page_of(s), "", r)
     if not landed:
@@ -124,22 +131,31 @@ async def _act(s: Student, page: str, rng: random.Random, crafted: float, stats:
             stats.record(students.kind_of(w), page, w.key or w.label, await students.move(s, w, rng))
 
 
-async def student_life(i: int, url: str, until: float, trains: bool, crafted: float, stats: Stats, seed: int) -> None:
+async def student_life(i: int, url: str, until: float, trains: bool, crafted: float, stats: Stats, seed: int,
+                       board: classload.Board | None = None) -> None:  # fmt: skip
     rng = random.Random(seed * 1000 + i)
     name = f"s{i}"
     s = Student(url, auto_reruns=True, timeout=120, name=name)
     try:
-        r = await s.connect()
-        stats.record("first load", "Overview", "", r)
+        if board is not None:  # a class: the student opens its join link, and trains the assignment first
+            t0 = time.monotonic()
+            s = await classload.join(url, name, board)
+            stats.times[("first load", "Class", "")].append((time.monotonic() - t0) * 1000)
+            stats.cookies[name] = {k: v for k, v in s.cookies.items() if k == COOKIE}
+            stats.own[name] |= await classload.train_assignment(s, name, board, _tags, until)
+        else:
+            r = await s.connect()
+            stats.record("first load", "Overview", "", r)
+        stats.cookies[name] = {k: v for k, v in s.cookies.items() if k == COOKIE}
         if "SRV" in s.cookies:  # behind `aeviz serve`'s HAProxy: the replica this student is pinned to
             stats.replicas[s.cookies["SRV"]] += 1
         while time.monotonic() < until:
             await asyncio.sleep(rng.uniform(1, 5))  # think time
             if time.monotonic() >= until:
                 break
-            if trains and not stats.own[name]:
+            if trains and not stats.own[name] and board is None:
                 await train(s, stats, name, until)
-            elif rng.random() < LINK_SHARE and not stats.own[name]:  # a student with a model of their own keeps their tab
+            elif rng.random() < LINK_SHARE:  # the same browser: their models come along (the resume token)
                 s = await _follow_link(url, s, name, rng, stats)
             else:
                 with contextlib.suppress(StudentError):  # the widget left the page between the look and the move
@@ -267,6 +283,8 @@ async def run(a: argparse.Namespace, url: str, pids: list[int]) -> int:
     until = t_start + a.duration
     peak = [0.0, 0.0]
     poller = _stall_poller(url, a.duration)
+    board = classload.Board() if a.klass else None
+    teacher = await classload.open_class(url, board) if board is not None else None
 
     async def sample() -> None:
         while time.monotonic() < until:
@@ -279,8 +297,11 @@ async def run(a: argparse.Namespace, url: str, pids: list[int]) -> int:
     tasks += [asyncio.create_task(hostile_life(url, until, stats, a.seed + k)) for k in range(a.hostile)]
     for i in range(a.sessions):  # students arrive over the first seconds, as a class does
         await asyncio.sleep(min(a.ramp, a.duration / 4) / a.sessions)
-        tasks.append(asyncio.create_task(student_life(i, url, until, i in trainers, a.crafted, stats, a.seed)))
+        tasks.append(asyncio.create_task(student_life(i, url, until, i in trainers, a.crafted, stats, a.seed, board)))
     await asyncio.gather(sample(), *tasks)
+    if teacher is not None:
+        await asyncio.sleep(4)  # two more board refreshes: the last jobs' cards
+        await teacher.close()
     elapsed = time.monotonic() - t_start
     stall = json.loads(await asyncio.to_thread(lambda: poller.communicate(timeout=120)[0]) or "{}")
 
@@ -324,9 +345,45 @@ async def run(a: argparse.Namespace, url: str, pids: list[int]) -> int:
           + "".join(f"\n  {e}" for e in stats.wrong_page[:10]))  # fmt: skip
     if stats.failures:
         print(f"protocol failures: {len(stats.failures)}" + "".join(f"\n  {e}" for e in stats.failures[:10]))
+    lost = await persist_check(url, stats) if a.persist_check else []
+    summary["lost"] = lost
+    if board is not None:
+        summary["class"] = classload.report(board, a.sessions)
     if a.json:
         Path(a.json).write_text(json.dumps(summary, indent=1))
-    return 1 if stats.exceptions or leaks or stats.wrong_page else 0
+    return 1 if stats.exceptions or leaks or stats.wrong_page or lost else 0
+
+
+async def persist_check(url: str, stats: Stats) -> list[str]:
+    """Every model a student trained: in the store (row and blob), and back for them in a new session
+    with their cookie. Returns what was lost."""
+    from aeviz.store import open_store
+
+    store = open_store()
+    lost, checked = [], 0
+    if store is None:
+        print("persist check: persistence is off (AEVIZ_DB_URL=off)")
+        return ["persistence is off"]
+    for name, tags in stats.own.items():
+        if not tags:
+            continue
+        token = (stats.cookies.get(name) or {}).get(COOKIE, "").split(".")[0]
+        rows = {r.name.removeprefix("yours-")[:6]: r for r in store.models(f"person:{token}")}
+        for tag in tags:
+            checked += 1
+            if tag not in rows or not store.blobs.exists(rows[tag].blob):
+                lost.append(f"{name}: model {tag} not in the store")
+        s = Student(url, timeout=120, name=f"{name}-again")
+        s.cookies.update(stats.cookies.get(name) or {})
+        try:
+            await s.connect()
+            back = _tags(s)
+        finally:
+            await s.close()
+        lost += [f"{name}: model {tag} did not come back after a reload" for tag in tags - back]
+    print(f"persist check: {checked} models of {sum(1 for t in stats.own.values() if t)} students; lost: {len(lost)}"
+          + "".join(f"\n  {e}" for e in lost[:10]))  # fmt: skip
+    return lost
 
 
 def _row(ms: list[float]) -> dict:
@@ -387,13 +444,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cpu-reps", type=int, default=0, help="then server CPU ms per rerun of each page, over this many reruns")
     p.add_argument("--json", help="also write the figures to this file")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--persist-check", action="store_true", help="then check every trained model is kept and comes back")
+    p.add_argument("--class", dest="klass", action="store_true",
+                   help="a class: a teacher keeps the board open, every student joins and trains the assignment")  # fmt: skip
+    p.add_argument("--persist", choices=["on", "off"], default="on",
+                   help="off: start the server with AEVIZ_DB_URL=off (the baseline without persistence)")  # fmt: skip
     a = p.parse_args(argv)
     if not (1 <= a.sessions <= 1000 and 1 <= a.duration <= 3600):
         p.error("--sessions must be in [1, 1000] and --duration in [1, 3600] seconds")
     if a.url:
         return asyncio.run(run(a, a.url.rstrip("/"), a.pid))
     with tempfile.TemporaryDirectory() as tmp:
-        proc, url = server.start(Path(tmp) / "server.log")
+        proc, url = server.start(Path(tmp) / "server.log", env={"AEVIZ_DB_URL": "off"} if a.persist == "off" else None)
         try:
             asyncio.run(warm(url))
             return asyncio.run(run(a, url, [proc.pid]))

@@ -139,9 +139,11 @@ async def move(s: Student, w: Widget, rng: random.Random):
     return await s.set_widget(w.id, value)
 
 
-async def open_link(url: str, path: str, query: str, name: str) -> tuple[Student, object, bool]:
-    """A new tab at a shared link: (the student, its first run, whether it opened the linked page)."""
+async def open_link(url: str, path: str, query: str, name: str, cookies: dict | None = None) -> tuple[Student, object, bool]:
+    """A new tab at a shared link: (the student, its first run, whether it opened the linked page).
+    `cookies`: the browser's (the same person, in a new tab)."""
     s = Student(url, page=path, query_string=query, auto_reruns=True, timeout=120, name=name)
+    s.cookies.update(cookies or {})
     r = await s.connect()
     landed = next((p.url_pathname for p in s.app_pages if p.page_script_hash == s.page_script_hash), None)
     default = next((p.url_pathname for p in s.app_pages if p.is_default), None)

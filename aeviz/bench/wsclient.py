@@ -49,7 +49,7 @@ import logging
 import time
 import urllib.parse
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -510,6 +510,7 @@ class Student:
         self._file_url_futs: dict[str, asyncio.Future] = {}
         self._reader_task: asyncio.Task | None = None
         self._auto_tasks: dict[str, asyncio.Task] = {}
+        self.on_auto_rerun: Callable[[RunResult], None] | None = None  # told of every timed fragment run
         self._lock = asyncio.Lock()  # one action at a time per student
         self._closed_exc: BaseException | None = None
         self.stats = {"msgs": 0, "bytes": 0, "ref_hits": 0, "by_type": {}}
@@ -1130,7 +1131,9 @@ class Student:
                     if self._closed_exc is not None or self.ws is None:
                         return  # the student has left
                     try:  # a short wait: the server may drop a rerun of a fragment that has just gone
-                        await self._send_rerun("auto_rerun", fragment_id=fragment_id, is_auto_rerun=True, timeout=5)
+                        r = await self._send_rerun("auto_rerun", fragment_id=fragment_id, is_auto_rerun=True, timeout=5)
+                        if self.on_auto_rerun is not None:
+                            self.on_auto_rerun(r)
                     except (StudentError, OSError) as e:
                         log.info("auto rerun %s: %s", fragment_id, e)
                         return

@@ -215,9 +215,9 @@ class Store:
                 conn.execute(sa.delete(table).where(where, table.c.person == person_key(person)))
             return shas
 
-        self._drop_unused(self._guard(run))
+        self.drop_unused(self._guard(run))
 
-    def _drop_unused(self, shas) -> None:
+    def drop_unused(self, shas) -> None:
         """Blobs no row refers to any more (content-addressed: another person may share one)."""
         for sha in set(shas):
             used = self._guard(self._scalar, sa.select(sa.func.count()).select_from(
@@ -294,7 +294,7 @@ class Store:
             return counts, shas
 
         counts, shas = self._guard(run)
-        self._drop_unused(shas)
+        self.drop_unused(shas)
         return counts
 
 

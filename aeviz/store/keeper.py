@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +31,7 @@ class Keeper:
         self._status: dict[str, str] = {}  # name -> "saving", "saved", or why it was not
         self._idle = threading.Condition()
         self._pending = 0
+        self.failed: tuple[float, str] | None = None  # (when, why) the last write failed; cleared by the next that works
         self._thread = threading.Thread(target=self._run, name="aeviz-keeper", daemon=True)
         self._thread.start()
 
@@ -71,6 +73,11 @@ class Keeper:
                           history=[round(s["loss"], 6) for s in job.steps if "loss" in s])  # fmt: skip
             self.save_model(person, name, **record)
             fields["model"] = name
+            if assignment := kw.get("assignment"):  # trained for a class: on its board, unless its student unshares it
+                from aeviz.store import classes
+
+                class_id, value = assignment
+                self.submit(None, lambda s: classes.add_model(s, class_id, person, name, value))
         self.submit(None, lambda s: s.record_job(person, job_id, **fields))
 
     # --- what pages read -------------------------------------------------------------------------------
@@ -103,9 +110,9 @@ class Keeper:
                 if store is None:
                     raise StoreUnavailable("persistence is off on this server")
                 write(store)
-                outcome = "saved"
+                outcome, self.failed = "saved", None
             except StoreUnavailable as e:
-                outcome = str(e)
+                outcome, self.failed = str(e), (time.monotonic(), str(e))
                 log.warning("not kept: %s", e)
             except Exception as e:  # a bug must not stop the writer: later work is still kept
                 outcome = f"not kept ({type(e).__name__})"

@@ -61,3 +61,49 @@ jobs = Table(
     Column("updated", Float, nullable=False),
     Index("jobs_person", "person"),
 )
+
+# --- classes (a teacher's class: a join code, an assignment the class sweeps, a board) -------------------
+
+classes = Table(
+    "classes",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("code", String(6), unique=True),  # None once rotated away or ended
+    Column("teacher", String(64), nullable=False),  # sha256 of the teacher link's token
+    Column("teacher_person", String(64), nullable=False),  # who opened it (their own tabs are the teacher's)
+    Column("dataset", String(80), nullable=False),
+    Column("preset", String(60), nullable=False),  # a key of aeviz.presets.PRESETS
+    Column("param", String(20), nullable=False),  # the swept hyper-parameter (aeviz.store.classes.PARAMS)
+    Column("lo", Float, nullable=False),
+    Column("hi", Float, nullable=False),
+    Column("locked", Integer, nullable=False, default=0),
+    Column("paused", Integer, nullable=False, default=0),
+    Column("created", Float, nullable=False),
+    Column("ended", Float),
+)
+
+members = Table(
+    "members",
+    metadata,
+    Column("class_id", String(32), ForeignKey("classes.id", ondelete="CASCADE"), primary_key=True),
+    Column("person", String(64), primary_key=True),  # sha256 of their resume token
+    Column("nickname", String(40), nullable=False),
+    Column("value", Float, nullable=False),  # their point of the sweep
+    Column("slot", Integer, nullable=False),  # their place in the spread of values
+    Column("respins", Integer, nullable=False, default=0),
+    Column("removed", Integer, nullable=False, default=0),
+    Column("joined", Float, nullable=False),
+)
+
+# a model trained for a class's assignment: its class, the swept value, and whether its student shares it
+class_models = Table(
+    "class_models",
+    metadata,
+    Column("model", String(64), ForeignKey("models.name", ondelete="CASCADE"), primary_key=True),
+    Column("class_id", String(32), ForeignKey("classes.id", ondelete="CASCADE"), nullable=False),
+    Column("person", String(64), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("shared", Integer, nullable=False, default=1),
+    Column("created", Float, nullable=False),
+    Index("class_models_class", "class_id", "created"),
+)

@@ -26,6 +26,8 @@ PAGE_LIST = [
     ("denoise.py", "Denoise", ":material/blur_off:", "denoise"),
     ("train.py", "Train your own", ":material/model_training:", "train"),
     ("data.py", "Your images", ":material/photo_library:", "data"),
+    ("classroom.py", "Class", ":material/groups:", "class"),
+    ("board.py", "Class board", ":material/dashboard:", "board"),
     ("lessons/index.py", "Lessons", ":material/school:", "lessons"),
     ("lectures.py", "Lecture map", ":material/map:", "lectures"),
 ]

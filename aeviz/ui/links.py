@@ -50,6 +50,11 @@ def read(page: str) -> None:
         dropped.say(k[:20], st.query_params[k][:20] + "…", f"longer than {MAX_VALUE} characters")
     if (v := q.get("resume")) is not None:
         _resume(v)
+    for kind in ("join", "teach"):  # a class's join link (its QR), or its teacher link
+        if (v := q.get(kind)) is not None:
+            from aeviz.ui import classroom
+
+            classroom.from_link(kind, v)
     if (v := q.get(PRESENT)) is not None:
         st.session_state[PRESENT] = v in ("1", "true", "on")
     if (v := q.get("dataset")) is not None:

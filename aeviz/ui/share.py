@@ -41,6 +41,13 @@ def share_dialog(page: str, pages: list[str], default: bool) -> None:
         "Address students use", key="share_base", placeholder=links.public_base(pages),
         help="Behind a proxy or on the room's network, the address the students' laptops reach (or set AEVIZ_PUBLIC_URL).",
     )  # fmt: skip
+    from aeviz.ui import classroom
+
+    if (c := classroom.teaching()) is not None and c.code and not c.locked:  # the class first: what students need
+        join = classroom.join_url(c)
+        st.markdown(f"**Class {c.code}**: students join at `{join}`, or with the code on the Class page.")
+        st.image(qr_codes(join)[0], caption=f"Scan to join class {c.code}", width=300)
+        st.divider()
     url = links.share_url(page, pages, default)
     png, svg = qr_codes(url)
     left, right = st.columns([3, 2])

@@ -518,7 +518,10 @@ def dropin_hours() -> float:
 
 
 def store_error() -> str | None:
-    return _STORE["error"]
+    """Why work is not being kept now: the store is unreachable, or a write failed in the last minute."""
+    failed = keeper().failed if _STORE["store"] is not None else None
+    recent = failed[1] if failed and time.monotonic() - failed[0] < 60 else None
+    return _STORE["error"] or recent
 
 
 def _store_failed(e: Exception) -> None:

@@ -124,6 +124,7 @@ def your_models() -> None:
     if not own:
         where = "kept for you on this server (a reload brings them back)" if kept else "for this session only"
         st.caption(f"Models you train (or upload) appear here and in the sidebar's model picker, {where}.")
+    shared = _shared() if kept else {}
     for name, m in list(own.items()):
         c1, c2, c3 = st.columns([5, 1, 1])
         mse = m.info.metrics.get("mse", float("nan"))
@@ -136,6 +137,10 @@ def your_models() -> None:
         if c3.button("Delete", key=f"del_{name}", icon=":material/delete:"):
             state.remove_own(name)
             st.rerun()
+        if name in shared:  # trained for a class's assignment: its student chooses whether the board shows it
+            on = c1.toggle("Shared on the class board", value=shared[name], key=f"share_{name}_{shared[name]}")
+            if on != shared[name]:
+                _set_shared(name, on)
 
     up = st.file_uploader(
         f"Upload a checkpoint (.safetensors, up to {LIMITS.max_upload_mb:.0f} MB)", type=["safetensors"], key="tr_upload",
@@ -149,6 +154,27 @@ def your_models() -> None:
         except (checkpoint.CheckpointError, ValueError) as e:
             st.error(f"Can't load {up.name}: {e}.")
     your_work(kept)
+
+
+def _shared() -> dict[str, bool]:
+    from aeviz.store import StoreUnavailable
+    from aeviz.store import classes as book
+
+    try:
+        return book.shared_of(state.store(), state.lasting_person())
+    except StoreUnavailable:
+        return {}
+
+
+def _set_shared(name: str, on: bool) -> None:
+    from aeviz.store import StoreUnavailable
+    from aeviz.store import classes as book
+
+    try:
+        book.set_shared(state.store(), state.lasting_person(), name, on)
+        st.rerun()
+    except StoreUnavailable as e:
+        st.error(f"Can't change it now: {e}.")
 
 
 def your_work(kept: bool) -> None:

@@ -106,19 +106,25 @@ def test_two_students_keep_their_replicas_and_their_uploads_and_models(browser, 
     b.close()
 
 
-def test_a_dead_replica_moves_its_students_to_a_fresh_session_with_a_notice(browser, url, hall):
+def test_a_dead_replica_moves_its_students_to_a_fresh_session_with_their_work(browser, url, hall):
     a, pa = _open(browser, url)
     b, pb = _open(browser, url)
     victim, other = _replica(a), _replica(b)
     assert victim != other
+    _train(pa)
+    expect(pa.get_by_text("#1 mlp, code 2").first).to_be_visible(timeout=90000)
+    before = _own_models(pa)
+    pa.wait_for_timeout(1000)  # the keeper writes it off the page's thread (milliseconds)
     os.kill(hall.pids()[victim], signal.SIGKILL)
     # the page reconnects by itself (through the balancer, to the live replica); its next run is in a fresh session
     pa.wait_for_timeout(1000)
     wait_for_app_run(pa)
     pa.get_by_role("link", name="Latent space").first.click()
     expect(pa.get_by_text("This tab's earlier session ended")).to_be_visible(timeout=60000)
+    expect(pa.get_by_text("with the models and image sets you kept")).to_be_visible()
     expect(pa.get_by_role("heading", name="Latent space")).to_be_visible()
     assert _replica(a) == other, "the balancer sent the student to the live replica"
+    assert _own_models(pa) == before and len(before) == 1, "the model trained before the kill came back (the store)"
     settle(pb, lambda: pb.get_by_role("link", name="Reconstructions").first.click())  # the others go on
     expect(pb.get_by_role("heading", name="Reconstructions")).to_be_visible()
     expect(pb.get_by_text("This tab's earlier session ended")).to_have_count(0)

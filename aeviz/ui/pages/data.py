@@ -7,7 +7,7 @@ from aeviz.limits import LIMITS
 from aeviz.service import Refused
 from aeviz.tasks import JobSpec
 from aeviz.ui import state
-from aeviz.ui.widgets import job_status, show
+from aeviz.ui.widgets import SAVED, job_status, show
 
 st.header("Your images")
 WHERE = (
@@ -108,7 +108,9 @@ if own:
     st.subheader("Your datasets")
     for name, d in list(own.items()):
         a, b, c = st.columns([5, 1, 1])
-        a.markdown(f"**{state.md(d.name)}** · {state.md(userdata.describe(d))}")
+        status = state.saved(name)
+        badge = f" · {SAVED.get(status, f':material/cloud_off: not saved: {state.md(status)}')}" if status else ""
+        a.markdown(f"**{state.md(d.name)}** · {state.md(userdata.describe(d))}{badge}")
         b.download_button("Download", d.to_npz, file_name=f"{name}.npz", key=f"ud_dl_{name}", icon=":material/download:")
         if c.button("Delete", key=f"ud_del_{name}", icon=":material/delete:", help="with the models trained on them"):
             n = state.remove_dataset(name)

@@ -15,12 +15,48 @@ from aeviz.config import (
 )
 from aeviz.limits import LIMITS
 from aeviz.service import Refused
+from aeviz.store import classes as book
 from aeviz.tasks import JobSpec
-from aeviz.ui import state
+from aeviz.ui import classroom, state
 from aeviz.ui.widgets import job_status, show, your_models
 
 st.header("Train your own")
 SHAPES = state.shapes()
+
+
+def assignment() -> None:
+    """The class's assignment at this student's value, one click away (aeviz.ui.classroom)."""
+    mine = classroom.mine()
+    if mine is None:
+        return
+    c, me = mine
+    name = book.PARAMS[c.param][0]
+    with st.container(border=True):
+        st.markdown(f"**Class {c.code or ''} assignment:** {state.md(presets.PRESETS[c.preset].title)}, "
+                    f"with your {name} = **{me.value:g}** (change it on the Class page).")  # fmt: skip
+        st.caption("When it is done it is shared on the class board: your nickname, its settings, metrics and loss curve, "
+                   "and its reconstructions of the class's 8 probe test images, never your own images. You can stop "
+                   "sharing it under Your models.")  # fmt: skip
+        job = state.job()
+        if st.button("Train the assignment", key="tr_assignment", type="primary", icon=":material/play_arrow:",
+                     disabled=c.paused or (job is not None and job.active)):  # fmt: skip
+            c, me = classroom.mine(force=True) or (c, me)  # the teacher may have paused it a moment ago
+            try:
+                if c.paused:
+                    raise ValueError("your teacher has paused training for the class")
+                dataset, model_cfg, train_cfg = classroom.assignment_spec(c, me.value)
+                if problems := limits.check_job(model_cfg, train_cfg, dataset):
+                    raise ValueError("; ".join(problems))
+                spec = JobSpec.of("train", title=f"class {c.code}: {model_cfg.family}, {name} {me.value:g}", model=model_cfg,
+                                  train=train_cfg, dataset=dataset, images=None, assignment=(c.id, me.value))  # fmt: skip
+                st.session_state[state.JOB] = state.service().submit(spec, state.owner(), state.person(), lasting=True).id
+            except (ValueError, Refused) as e:
+                st.error(f"Can't start: {e}.")
+        if c.paused:
+            st.warning("Your teacher has paused training for the class.")
+
+
+assignment()
 
 
 def apply_preset() -> None:

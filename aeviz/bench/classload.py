@@ -1,0 +1,108 @@
+"""`python -m aeviz.bench load --class`: the class as one experiment. A teacher opens a class from the
+Class page (the assignment: lecture 002's one-layer AE, code size 2 … 64) and keeps the Class board open
+(its fragment refreshes every 2 s, as in the browser); every student joins by the class's link and trains
+the assignment with their own value, then goes on using the app as in the plain bench.
+
+Reported besides the plain bench's figures: the board's refresh latency (each timed fragment run), and the
+time from a job's end (its model on its student's page) to its card on the board.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from dataclasses import dataclass, field
+
+from aeviz.bench.wsclient import RunResult, Student, StudentError
+
+NICKNAME = re.compile(r"You are \*\*(.+?)\*\*")
+
+
+@dataclass
+class Board:
+    code: str = ""
+    refresh_ms: list[float] = field(default_factory=list)
+    nicknames: dict[str, str] = field(default_factory=dict)  # student -> nickname
+    done: dict[str, float] = field(default_factory=dict)  # student -> when their model reached their page
+    carded: dict[str, float] = field(default_factory=dict)  # student -> when their card reached the board
+    failures: list[str] = field(default_factory=list)
+
+    def seen(self, teacher: Student, r: RunResult) -> None:
+        """After each board refresh: its time, and which students' cards are on it now."""
+        self.refresh_ms.append(r.elapsed_ms)
+        text = " ".join(teacher.page.texts())
+        now = time.monotonic()
+        for name, nick in self.nicknames.items():
+            if name not in self.carded and f"**{nick}**" in text:
+                self.carded[name] = now
+
+    def delays(self) -> list[float]:
+        return sorted(self.carded[n] - self.done[n] for n in self.done if n in self.carded)
+
+
+async def open_class(url: str, board: Board) -> Student:
+    """The teacher's session: the class opened from the Class page, the board open on its cards."""
+    t = Student(url, auto_reruns=True, timeout=120, name="teacher")
+    await t.connect()
+    await t.switch_page("Class")
+    r = await t.click("cl_open")
+    if r.errors:
+        raise StudentError(f"the class did not open: {r.errors}")
+    await t.switch_page("Class board")
+    found = re.search(r"Class ([A-Z2-9]{6}) ", " ".join(t.page.texts()))
+    if found is None:
+        raise StudentError("no class code on the board")
+    board.code = found.group(1)
+    await t.set_widget("bd_view", "Cards")
+    t.on_auto_rerun = lambda r: board.seen(t, r)
+    return t
+
+
+async def join(url: str, name: str, board: Board) -> Student:
+    """A student opening the class's join link (its QR code)."""
+    s = Student(url, page="class", query_string=f"join={board.code}", auto_reruns=True, timeout=120, name=name)
+    await s.connect()
+    found = NICKNAME.search(" ".join(s.page.texts()))
+    if found is None:
+        raise StudentError(f"{name} did not join: {s.page.texts()[:3]}")
+    board.nicknames[name] = found.group(1)
+    return s
+
+
+async def train_assignment(s: Student, name: str, board: Board, tags, until: float) -> set[str]:
+    """One click on the Train page; waits for the model (its tag in the picker): the new tags."""
+    await s.switch_page("Train your own")
+    before = tags(s)
+    r = await s.click("tr_assignment")
+    if any("Can't start" in e for e in r.errors):
+        board.failures.append(f"{name}: {r.errors}")
+        return set()
+    deadline = max(until, time.monotonic()) + 600
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+        if mine := tags(s) - before:
+            board.done[name] = time.monotonic()
+            return mine
+    board.failures.append(f"{name}: the assignment did not finish")
+    return set()
+
+
+def report(board: Board, students: int) -> dict:
+    from aeviz.bench.load import _p
+
+    delays = board.delays()
+    out = {"code": board.code, "joined": len(board.nicknames), "trained": len(board.done), "carded": len(board.carded),
+           "board_refresh_ms": {"n": len(board.refresh_ms), "p50": round(_p(board.refresh_ms, 0.5)) if board.refresh_ms else None,
+                                "p95": round(_p(board.refresh_ms, 0.95)) if board.refresh_ms else None},
+           "job_end_to_card_s": {"n": len(delays), "p50": round(_p(delays, 0.5), 2) if delays else None,
+                                 "p95": round(_p(delays, 0.95), 2) if delays else None,
+                                 "max": round(max(delays), 2) if delays else None}}  # fmt: skip
+    print(f"class {board.code}: {len(board.nicknames)} of {students} students joined, {len(board.done)} trained the "
+          f"assignment, {len(board.carded)} cards seen on the board")  # fmt: skip
+    r, d = out["board_refresh_ms"], out["job_end_to_card_s"]
+    print(f"board refresh (every 2 s): p50 {r['p50']} ms, p95 {r['p95']} ms over {r['n']} refreshes")
+    print(f"job end -> its card on the board: p50 {d['p50']} s, p95 {d['p95']} s, max {d['max']} s over {d['n']} jobs")
+    if board.failures:
+        print(f"class failures: {len(board.failures)}" + "".join(f"\n  {e}" for e in board.failures[:10]))
+    return out
