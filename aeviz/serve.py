@@ -184,7 +184,7 @@ class Topology:
 
     def start_worker(self, i: int) -> Child:
         cmd = [*processes.WORKER, self.scheduler, "--name", f"w{i + 1}"]
-        return self._start(f"worker-{i + 1}", cmd, restart=lambda: self.start_worker(i))
+        return self._start(f"worker-{i + 1}", cmd, nice=10, restart=lambda: self.start_worker(i))  # pages first
 
     def start_replica(self, i: int, port: int) -> Child:
         # the secret by environment: Streamlit refuses it on the command line (where `ps` would show it)

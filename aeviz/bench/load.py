@@ -34,6 +34,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -77,6 +78,7 @@ class Stats:
     wrong_page: list[str] = field(default_factory=list)  # links that opened another page than theirs
     toured: int = 0  # widgets the touring student moved
     cookies: dict[str, dict] = field(default_factory=dict)  # student -> their browser's cookies (the resume token)
+    deleted: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # student -> tags they deleted
 
     def record(self, kind: str, page: str, widget: str, result) -> None:
         if result is None:
@@ -128,6 +130,8 @@ async def _act(s: Student, page: str, rng: random.Random, crafted: float, stats:
         widgets = [w for w in s.page.widgets if students.movable(w)]
         if widgets:
             w = rng.choice(widgets)
+            if w.key and w.key.startswith("del_yours-"):  # the student deletes one of their models: not a loss
+                stats.deleted[s.name] |= {w.key.removeprefix("del_yours-")[:6]}
             stats.record(students.kind_of(w), page, w.key or w.label, await students.move(s, w, rng))
 
 
@@ -365,6 +369,7 @@ async def persist_check(url: str, stats: Stats) -> list[str]:
         print("persist check: persistence is off (AEVIZ_DB_URL=off)")
         return ["persistence is off"]
     for name, tags in stats.own.items():
+        tags = tags - stats.deleted[name]  # what the student deleted themselves is meant to be gone
         if not tags:
             continue
         token = (stats.cookies.get(name) or {}).get(COOKIE, "").split(".")[0]
@@ -381,7 +386,9 @@ async def persist_check(url: str, stats: Stats) -> list[str]:
         finally:
             await s.close()
         lost += [f"{name}: model {tag} did not come back after a reload" for tag in tags - back]
-    print(f"persist check: {checked} models of {sum(1 for t in stats.own.values() if t)} students; lost: {len(lost)}"
+    deleted = sum(len(t) for t in stats.deleted.values())
+    print(f"persist check: {checked} models of {sum(1 for t in stats.own.values() if t)} students ({deleted} deleted by "
+          f"their students, left out); lost: {len(lost)}"
           + "".join(f"\n  {e}" for e in lost[:10]))  # fmt: skip
     return lost
 
@@ -445,6 +452,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", help="also write the figures to this file")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--persist-check", action="store_true", help="then check every trained model is kept and comes back")
+    p.add_argument("--client-nice", type=int, default=10, help="the simulated students' niceness (they share the server's cores)")
     p.add_argument("--class", dest="klass", action="store_true",
                    help="a class: a teacher keeps the board open, every student joins and trains the assignment")  # fmt: skip
     p.add_argument("--persist", choices=["on", "off"], default="on",
@@ -456,6 +464,9 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(run(a, a.url.rstrip("/"), a.pid))
     with tempfile.TemporaryDirectory() as tmp:
         proc, url = server.start(Path(tmp) / "server.log", env={"AEVIZ_DB_URL": "off"} if a.persist == "off" else None)
+        # the simulated students below the server's priority: in a classroom their browsers run on their own
+        # laptops, not on the server's cores (the server started above keeps its own priority)
+        os.nice(a.client_nice)
         try:
             asyncio.run(warm(url))
             return asyncio.run(run(a, url, [proc.pid]))

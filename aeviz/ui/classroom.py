@@ -150,7 +150,17 @@ def probe_view(blob: str, dataset: str) -> dict[str, Any]:
         x_hat = model.reconstruct(x[:8]).numpy()
         z = model.encode(x[:600])
     z = (z[0] if isinstance(z, tuple) else z).flatten(1).numpy()
-    return {"x_hat": x_hat, "params": count_params(model.config), "z": z.astype(np.float32), "family": model.config.family}
+    from aeviz import plots
+
+    return {"x_hat": x_hat, "params": count_params(model.config), "z": z.astype(np.float32), "family": model.config.family,
+            "png": plots.row_png(x_hat)}  # fmt: skip
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def sparkline(name: str, history: tuple[float, ...]) -> bytes:
+    from aeviz import plots
+
+    return plots.sparkline_png(history)
 
 
 def base_url() -> str:

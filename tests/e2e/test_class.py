@@ -41,9 +41,9 @@ def test_a_class_trains_one_sweep_and_the_board_shows_it(browser, app_url):
         s.get_by_role("button", name="Train the assignment").click()
         students.append((ctx, s))
     for _, s in students:  # one worker: the three jobs run one after the other
-        expect(s.get_by_text("Shared on the class board")).to_be_visible(timeout=180000)
+        expect(s.get_by_text("Shared on the class board", exact=True)).to_be_visible(timeout=180000)
 
-    # the board picks them up by itself (its fragment refreshes every 2 s): no reload
+    # the board picks them up by itself (its fragment refreshes every second): no reload
     expect(t.get_by_test_id("stMetricValue").nth(1)).to_have_text("3", timeout=30000)
     t.get_by_role("radio", name="Cards").click()
     expect(t.get_by_role("button", name="Open in the app")).to_have_count(3, timeout=20000)

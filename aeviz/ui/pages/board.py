@@ -88,7 +88,7 @@ def label(card: book.Card, order: dict[str, int]) -> str:
     return f"Student {order[card.nickname] + 1}" if anonymous else card.nickname
 
 
-@st.fragment(run_every=2.0)
+@st.fragment(run_every=1.0)  # a finished job is on the board within a second or two
 def live() -> None:
     try:
         cards = classroom.cards(c.id)
@@ -103,6 +103,7 @@ def live() -> None:
     mse = [k.metrics.get("mse") for k in cards if k.metrics.get("mse") is not None]
     # a class average only from 5 students on: with fewer, it says too much about each
     m3.metric("Class average test MSE", f"{np.mean(mse):.4f}" if people >= 5 and mse else "from 5 students")
+    which = view(["Sweep", "Table", "Loss curves", "Side by side", "Cards"], key="bd_view")
     if not cards:
         st.info("No model shared yet: students train the assignment on the Train page, and each one appears here.")
         return
@@ -110,7 +111,6 @@ def live() -> None:
         top = sorted((k for k in cards if "mse" in k.metrics), key=lambda k: k.metrics["mse"])[:3]
         ranks = [f"{i + 1}. {state.md(k.nickname)} ({k.metrics['mse']:.4f})" for i, k in enumerate(top)]
         st.markdown("**Top 3:** " + " · ".join(ranks))
-    which = view(["Sweep", "Table", "Loss curves", "Side by side", "Cards"], key="bd_view")
     if which == "Sweep":
         sweep(cards, order)
     elif which == "Table":
@@ -180,9 +180,11 @@ def side_by_side(cards: list[book.Card], order: dict[str, int]) -> None:
 
 
 def grid(cards: list[book.Card], order: dict[str, int]) -> None:
-    x = state.test_floats(c.dataset)[:8].numpy()
+    from aeviz import plots
+
+    st.image(plots.row_png(state.test_floats(c.dataset)[:8].numpy()), caption="the class's 8 probe images")
     cols = st.columns(3)
-    for i, k in enumerate(cards[:30]):  # the newest 30 as cards; every one is in the table and the sweep
+    for i, k in enumerate(cards[:12]):  # the newest 12 as cards (pictures, not figures); every one is in the table
         v = classroom.probe_view(k.blob, k.dataset)
         with cols[i % 3].container(border=True):
             elbo = f" · ELBO {k.metrics['elbo']:.1f}" if "elbo" in k.metrics else ""
@@ -190,8 +192,8 @@ def grid(cards: list[book.Card], order: dict[str, int]) -> None:
             st.markdown(f"**{state.md(label(k, order))}** · {k.config.get('family')} · code {k.config.get('latent')} · "
                         f"{name} {k.value:g} · {v['params']:,} parameters · test MSE {mse:.4f}{elbo}")  # fmt: skip
             if k.history:
-                show(plots.sparkline(k.history), key=f"bd_spark_{k.name}")
-            show(plots.reconstruction_rows([x, v["x_hat"]], ["in", "out"], tile_px=24), key=f"bd_card_{k.name}")
+                st.image(classroom.sparkline(k.name, tuple(k.history)), caption="training loss")
+            st.image(v["png"], caption="its reconstructions of the probe images")
             if not present and st.button("Open in the app", key=f"bd_open_{k.name}", icon=":material/open_in_new:"):
                 open_model(k, label(k, order))
 

@@ -179,8 +179,20 @@ def progress() -> None:
             show(plots.filter_grid(job.preview["filters"], cols=8, tile_px=36, title="first-layer filters"), key="tr_filters")
 
 
+@st.fragment(run_every=3.0)
+def waiting() -> None:
+    """A job still in the queue: its place and ETA, every 3 s and without figures (a class of 100 all waiting
+    for the one worker redrew an empty loss curve 200 times a second); the page switches to `progress` once it runs."""
+    job = state.job()
+    if job is None or job.state != "queued":
+        st.rerun()
+    job_status(job)
+    if st.button("Stop", key="tr_stop_queued", icon=":material/stop:"):
+        state.service().cancel(job.id)
+
+
 if job is not None:
     st.subheader("Progress")
-    progress()
+    waiting() if job.state == "queued" else progress()
 
 your_models()
