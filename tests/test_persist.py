@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import subprocess
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from http.cookies import SimpleCookie
@@ -100,5 +101,30 @@ def test_an_upload_comes_back_after_a_reload_and_a_restart(home, tmp_path):
         assert fresh is not None and fresh != forged, "a forged link gets a fresh cookie"
         others, _, _ = run(_models(url, fresh, f"resume={forged}"))
         assert mine[0] not in others, "a forged link opens nobody's work"
+    finally:
+        server.stop(proc)
+
+
+def test_postgres_down_mid_class_is_said_and_the_work_comes_back_when_it_returns(postgres, tmp_path):
+    """The database stops: a new session says work is not being saved and goes on in memory; it starts
+    again: within seconds, a new session has the student's model back, and no warning."""
+    env = {"AEVIZ_HOME": str(tmp_path / "home"), "AEVIZ_DB_URL": postgres["url"]}
+    proc, url = server.start(tmp_path / "pg.log", env=env)
+    ctl = [*postgres["ctl"], "-o", postgres["opts"], "-l", postgres["folder"] / "log", "-w"]
+    try:
+        cookie = run(_upload(url))
+        run(asyncio.sleep(1))  # the keeper writes it off the page's thread
+        before, texts, _ = run(_models(url, cookie))
+        mine = [o for o in before if "uploaded mine" in o]
+        assert mine and not any("not being saved" in t for t in texts)
+        subprocess.run([*postgres["ctl"], "-m", "fast", "-w", "stop"], check=True, capture_output=True)
+        try:
+            _, texts, _ = run(_models(url, cookie))  # no crash: the page says so, and goes on
+            assert any("Your work is not being saved right now" in t for t in texts), texts
+        finally:
+            subprocess.run([*ctl, "start"], check=True, capture_output=True)
+        run(asyncio.sleep(11))  # past the 10 s in which no page tries the store again
+        after, texts, _ = run(_models(url, cookie))
+        assert mine[0] in after and not any("not being saved" in t for t in texts), "recovered by itself, nothing lost"
     finally:
         server.stop(proc)

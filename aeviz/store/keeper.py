@@ -25,8 +25,8 @@ def model_name(job_id: str) -> str:
 
 
 class Keeper:
-    def __init__(self, store: Callable[[], Store | None]) -> None:
-        self._store = store
+    def __init__(self, store: Callable[[], Store | None], why: Callable[[], str | None] = lambda: None) -> None:
+        self._store, self._why = store, why  # `why`: the reason `store` gives None (unreachable), else it is off
         self._queue: queue.Queue[tuple[str | None, Callable[[Store], Any]] | None] = queue.Queue()
         self._status: dict[str, str] = {}  # name -> "saving", "saved", or why it was not
         self._idle = threading.Condition()
@@ -108,7 +108,7 @@ class Keeper:
             try:
                 store = self._store()
                 if store is None:
-                    raise StoreUnavailable("persistence is off on this server")
+                    raise StoreUnavailable(self._why() or "persistence is off on this server")
                 write(store)
                 outcome, self.failed = "saved", None
             except StoreUnavailable as e:

@@ -21,7 +21,7 @@ MINE = "class_mine"  # (checked at, (Class, Member) or None): this person's clas
 FRESH = 5.0  # seconds a session trusts what it read of its class
 
 
-def _store():
+def store():
     s = state.store()
     if s is None:
         raise book.ClassError(state.store_error() or "classes need the store, and this server keeps nothing (AEVIZ_DB_URL=off)")
@@ -41,7 +41,8 @@ def teaching() -> book.Class | None:
         if c is not None:
             st.session_state[TEACH] = c.id
         return c
-    except StoreUnavailable:
+    except StoreUnavailable as e:
+        state.store_failed(e)
         return None
 
 
@@ -52,8 +53,8 @@ def mine(force: bool = False) -> tuple[book.Class, book.Member] | None:
         try:
             s, who = state.store(), state.lasting_person()
             value = book.membership(s, who) if s is not None and who else None
-        except StoreUnavailable:
-            pass
+        except StoreUnavailable as e:
+            state.store_failed(e)
         st.session_state[MINE] = (time.monotonic(), value)
     return value
 
@@ -64,7 +65,7 @@ def open_class(preset: str, param: str, lo: float, hi: float) -> str:
     if who is None:
         raise book.ClassError("opening a class needs the store and a browser that keeps cookies")
     dataset = _check(preset, param, lo, hi)
-    c, token = book.open_class(_store(), who, dataset=dataset, preset=preset, param=param, lo=lo, hi=hi,
+    c, token = book.open_class(store(), who, dataset=dataset, preset=preset, param=param, lo=lo, hi=hi,
                                max_classes=LIMITS.max_classes)  # fmt: skip
     st.session_state[TEACH] = c.id
     return token
@@ -89,7 +90,7 @@ def set_assignment(c: book.Class, preset: str, param: str, lo: float, hi: float)
     dataset = _check(preset, param, lo, hi)
     if dataset != c.dataset:
         raise book.ClassError(f"the class works on {state.dataset_title(c.dataset)}: pick a preset on it")
-    book.set_assignment(_store(), c.id, preset=preset, param=param, lo=lo, hi=hi)
+    book.set_assignment(store(), c.id, preset=preset, param=param, lo=lo, hi=hi)
 
 
 def join(code: str) -> str:
@@ -97,7 +98,7 @@ def join(code: str) -> str:
     who = state.lasting_person()
     if who is None:
         raise book.ClassError("joining a class needs the store and a browser that keeps cookies")
-    c, me = book.join(_store(), code, who, max_students=LIMITS.max_class_students)
+    c, me = book.join(store(), code, who, max_students=LIMITS.max_class_students)
     mine(force=True)
     name, *_ = book.PARAMS[c.param]
     return f"You joined class {c.code} as “{me.nickname}”: your {name} is {me.value:g}. Train it on the Train page."
@@ -109,7 +110,7 @@ def from_link(kind: str, value: str) -> None:
         if kind == "join":
             state.notice(join(value))
         else:
-            c = book.by_teacher_token(_store(), value)
+            c = book.by_teacher_token(store(), value)
             st.session_state[TEACH] = c.id
             state.notice(f"You are the teacher of class {c.code or '(no code)'}: the Class board is open to you.")
     except (book.ClassError, StoreUnavailable) as e:
@@ -130,7 +131,7 @@ def assignment_spec(c: book.Class, value: float):
 def cards(class_id: str) -> list[book.Card]:
     """The class's shared models (the newest `MAX_CARDS`): read at most once a second per class, however
     many boards are open on it."""
-    return book.cards(_store(), class_id, LIMITS.max_cards)
+    return book.cards(store(), class_id, LIMITS.max_cards)
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
@@ -143,7 +144,7 @@ def probe_view(blob: str, dataset: str) -> dict[str, Any]:
     from aeviz import checkpoint
     from aeviz.models import count_params
 
-    model, _ = checkpoint.from_bytes(_store().blob(blob), max_params=LIMITS.max_params)
+    model, _ = checkpoint.from_bytes(store().blob(blob), max_params=LIMITS.max_params)
     model.requires_grad_(False).eval()
     x = state.test_floats(dataset)
     with torch.no_grad():

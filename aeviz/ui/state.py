@@ -503,7 +503,9 @@ def store():
     (then `store_error` says why, and it is tried again within seconds)."""
     from aeviz.store import StoreUnavailable, open_store
 
-    if _STORE["store"] is None and time.monotonic() - _STORE["failed"] > _RETRY:
+    if time.monotonic() - _STORE["failed"] < _RETRY:  # it failed a moment ago: no page waits on it again yet
+        return None
+    if _STORE["store"] is None:
         try:
             _STORE["store"], _STORE["error"] = open_store(), None
         except (StoreUnavailable, ValueError) as e:
@@ -524,8 +526,9 @@ def store_error() -> str | None:
     return _STORE["error"] or recent
 
 
-def _store_failed(e: Exception) -> None:
-    _STORE["error"] = str(e)
+def store_failed(e: Exception) -> None:
+    """A read failed (the database restarting, say): every session works in memory for a few seconds, then tries again."""
+    _STORE["failed"], _STORE["error"] = time.monotonic(), str(e)
 
 
 @st.cache_resource(show_spinner=False)
@@ -533,7 +536,7 @@ def keeper():
     """The one thread that writes to the store for every session and the training service."""
     from aeviz.store.keeper import Keeper
 
-    return Keeper(store)
+    return Keeper(store, why=lambda: _STORE["error"])
 
 
 def model_name(job_id: str) -> str:
@@ -578,7 +581,7 @@ def sync(force: bool = False) -> None:
                 _restore_model(s, rec)
         _STORE["error"] = None
     except StoreUnavailable as e:
-        _store_failed(e)
+        store_failed(e)
 
 
 def _restore_dataset(s, rec) -> None:

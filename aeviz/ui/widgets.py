@@ -160,20 +160,24 @@ def _shared() -> dict[str, bool]:
     from aeviz.store import StoreUnavailable
     from aeviz.store import classes as book
 
+    if (s := state.store()) is None or (who := state.lasting_person()) is None:
+        return {}
     try:
-        return book.shared_of(state.store(), state.lasting_person())
-    except StoreUnavailable:
+        return book.shared_of(s, who)
+    except StoreUnavailable as e:
+        state.store_failed(e)
         return {}
 
 
 def _set_shared(name: str, on: bool) -> None:
     from aeviz.store import StoreUnavailable
     from aeviz.store import classes as book
+    from aeviz.ui import classroom
 
     try:
-        book.set_shared(state.store(), state.lasting_person(), name, on)
+        book.set_shared(classroom.store(), state.lasting_person(), name, on)
         st.rerun()
-    except StoreUnavailable as e:
+    except (StoreUnavailable, book.ClassError) as e:
         st.error(f"Can't change it now: {e}.")
 
 
@@ -230,6 +234,7 @@ def _recent_jobs() -> list[str]:
     s, who = state.store(), state.lasting_person()
     try:
         rows = s.jobs(who) if s is not None and who else []
-    except StoreUnavailable:
+    except StoreUnavailable as e:
+        state.store_failed(e)
         return []
     return [f"{state.md(r['title'])}: {r['state']}" for r in rows[:5]]

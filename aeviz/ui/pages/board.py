@@ -28,19 +28,19 @@ def controls() -> None:
     with st.expander("Teacher controls", icon=":material/settings:", expanded=False):
         a, b, c2 = st.columns(3)
         if a.button("New join code", key="bd_rotate", icon=":material/refresh:", help="the old code stops working"):
-            book.rotate_code(state.store(), c.id)
+            book.rotate_code(classroom.store(), c.id)
             st.rerun()
         locked = b.toggle("Lock joining", value=c.locked, key=f"bd_lock_{c.locked}")
         paused = c2.toggle("Pause training", value=c.paused, key=f"bd_pause_{c.paused}")
         if locked != c.locked or paused != c.paused:
-            book.set_flags(state.store(), c.id, locked=locked, paused=paused)
+            book.set_flags(classroom.store(), c.id, locked=locked, paused=paused)
             st.rerun()
-        people = [m for m in book.members(state.store(), c.id) if not m.removed]
+        people = [m for m in book.members(classroom.store(), c.id) if not m.removed]
         if people:
             who = st.selectbox("Student", [m.person for m in people], key="bd_who",
                                format_func={m.person: m.nickname for m in people}.get)  # fmt: skip
             if st.button("Remove this student", key="bd_remove", icon=":material/person_remove:"):
-                book.remove(state.store(), c.id, who)
+                book.remove(classroom.store(), c.id, who)
                 st.rerun()
         st.markdown("**Assignment**")
         options = [k for k, p in presets.PRESETS.items() if p.dataset == c.dataset]
@@ -60,7 +60,7 @@ def controls() -> None:
         st.markdown("**End the class**: the code and the teacher link stop working, then the class's models are deleted.")
         sure = st.checkbox("Yes, end it", key="bd_sure")
         if st.button("End class", key="bd_end", type="primary", disabled=not sure, icon=":material/stop_circle:"):
-            shas = book.end(state.store(), c.id)
+            shas = book.end(classroom.store(), c.id)
             state.keeper().submit(None, lambda s: s.drop_unused(shas))  # the blobs, in the background
             st.session_state.pop(classroom.TEACH, None)
             state.notice(f"Class {c.code} has ended: its code no longer works, and its models are deleted.")
@@ -70,7 +70,7 @@ def controls() -> None:
 if not present:
     try:
         controls()
-    except StoreUnavailable as e:
+    except (StoreUnavailable, book.ClassError) as e:
         st.error(f"The class's controls are unavailable: {e}.")
 
 a, b, c3 = st.columns([2, 1, 1])
@@ -202,7 +202,7 @@ def open_model(card: book.Card, who: str) -> None:
     """A shared model in this (the projector's) session, picked in the sidebar, for every page."""
     from aeviz import checkpoint
 
-    blob = state.store().blob(card.blob)
+    blob = classroom.store().blob(card.blob)
     model, _ = checkpoint.from_bytes(blob, max_params=LIMITS.max_params)
     try:
         state.add_own(model, title=f"class: {who}, {name} {card.value:g}", dataset=card.dataset, blob=blob,

@@ -32,7 +32,7 @@ if mine is not None:
     if b.button("Another nickname", key="cl_respin", disabled=me.respins >= book.MAX_RESPINS,
                 help=f"up to {book.MAX_RESPINS} times"):  # fmt: skip
         try:
-            book.respin(state.store(), c.id, state.lasting_person())
+            book.respin(classroom.store(), c.id, state.lasting_person())
             classroom.mine(force=True)
             st.rerun()
         except (book.ClassError, StoreUnavailable) as e:
@@ -43,7 +43,7 @@ if mine is not None:
                             key=f"cl_value_{c.id}_{me.value}", format="%g")  # fmt: skip
     if value != me.value and st.button("Use this value", key="cl_use"):
         try:
-            book.set_value(state.store(), c, state.lasting_person(), value)
+            book.set_value(classroom.store(), c, state.lasting_person(), value)
             classroom.mine(force=True)
             st.rerun()
         except (book.ClassError, StoreUnavailable) as e:
