@@ -167,7 +167,7 @@ def test_the_keeper_writes_a_finished_jobs_model_for_its_person(store):
     assert keeper.wait(30)
     [rec] = store.models(ALICE)
     assert rec.name == model_name(job.id) == "yours-" + "ab" * 16
-    assert store.blob(rec.blob) == job.result["checkpoint"] and rec.metrics == job.result["metrics"]
+    assert store.blob(rec.blob) == job.result["checkpoint"] and rec.metrics == {**job.result["metrics"], "epochs": 30}
     assert len(rec.history) == len(job.steps) > 0
     assert store.jobs(ALICE)[0]["state"] == "done" and store.jobs(ALICE)[0]["model"] == rec.name
     assert keeper.status(rec.name) == "saved"
@@ -222,3 +222,16 @@ def test_a_project_file_round_trips_and_bad_ones_are_told():
         zf.writestr("notes.txt", "hi")
     with pytest.raises(project.ProjectError, match=r"no project\.json"):
         project.read(buf.getvalue())
+
+
+def test_the_keeper_sweeps_expired_work_by_itself(store):
+    _save(store, ALICE, "yours-old", b"old")
+    store.touch(ALICE, time.time() - 48 * 3600)
+    _save(store, BOB, "yours-new", b"new")
+    keeper = Keeper(lambda: store, sweep_every=0.2)
+    deadline = time.monotonic() + 10
+    while keeper.swept is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert keeper.swept is not None and keeper.swept["models"] == 1, keeper.swept
+    assert store.models(ALICE) == [] and [m.name for m in store.models(BOB)] == ["yours-new"]
+    keeper.close()

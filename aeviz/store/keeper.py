@@ -16,6 +16,7 @@ from aeviz.store import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 STATUS_KEEP = 2000  # the latest names' outcomes, for "saved" badges
+SWEEP_EVERY = 3600.0  # seconds between sweeps of expired work (AEVIZ_DROPIN_HOURS) and ended classes (AEVIZ_RETENTION_DAYS)
 
 
 def model_name(job_id: str) -> str:
@@ -25,8 +26,11 @@ def model_name(job_id: str) -> str:
 
 
 class Keeper:
-    def __init__(self, store: Callable[[], Store | None], why: Callable[[], str | None] = lambda: None) -> None:
+    def __init__(self, store: Callable[[], Store | None], why: Callable[[], str | None] = lambda: None,
+                 sweep_every: float = SWEEP_EVERY, retention_days: float = 14.0) -> None:  # fmt: skip
         self._store, self._why = store, why  # `why`: the reason `store` gives None (unreachable), else it is off
+        self.sweep_every, self.retention_days = sweep_every, retention_days
+        self.swept: dict[str, int] | None = None  # what the last sweep deleted
         self._queue: queue.Queue[tuple[str | None, Callable[[Store], Any]] | None] = queue.Queue()
         self._status: dict[str, str] = {}  # name -> "saving", "saved", or why it was not
         self._idle = threading.Condition()
@@ -69,7 +73,7 @@ class Keeper:
         if job.state == "done" and isinstance(result, dict) and "checkpoint" in result:
             name, kw = model_name(job_id), job.spec.kwargs()
             record = dict(title=job.spec.title, dataset=kw["dataset"], config=kw["model"].to_dict(),
-                          metrics=result["metrics"], blob=result["checkpoint"],
+                          metrics={**result["metrics"], "epochs": kw["train"].epochs}, blob=result["checkpoint"],
                           history=[round(s["loss"], 6) for s in job.steps if "loss" in s])  # fmt: skip
             self.save_model(person, name, **record)
             fields["model"] = name
@@ -102,8 +106,28 @@ class Keeper:
         while len(self._status) > STATUS_KEEP:
             self._status.pop(next(iter(self._status)))
 
+    def _sweep(self) -> None:
+        """Expired drop-in work and ended classes, deleted by this thread once an hour: no cron needed
+        (`python -m aeviz db sweep` does the same by hand)."""
+        from aeviz.store import classes
+
+        try:
+            if (store := self._store()) is not None:
+                self.swept = store.sweep() | {"classes": classes.sweep_ended(store, self.retention_days)}
+        except StoreUnavailable as e:
+            log.warning("sweep: %s", e)
+
     def _run(self) -> None:
-        while (item := self._queue.get()) is not None:
+        due = time.monotonic() + min(60.0, self.sweep_every)  # the first a minute after start
+        while True:
+            try:
+                item = self._queue.get(timeout=max(0.0, due - time.monotonic()))
+            except queue.Empty:
+                self._sweep()
+                due = time.monotonic() + self.sweep_every
+                continue
+            if item is None:
+                return
             name, write = item
             try:
                 store = self._store()

@@ -536,7 +536,7 @@ def keeper():
     """The one thread that writes to the store for every session and the training service."""
     from aeviz.store.keeper import Keeper
 
-    return Keeper(store, why=lambda: _STORE["error"])
+    return Keeper(store, why=lambda: _STORE["error"], retention_days=LIMITS.retention_days)
 
 
 def model_name(job_id: str) -> str:

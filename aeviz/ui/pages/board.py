@@ -129,11 +129,13 @@ def live() -> None:
 def sweep(cards: list[book.Card], order: dict[str, int]) -> None:
     rows = [k for k in cards if "mse" in k.metrics]
     reference = None
-    if c.param == "latent" and c.dataset in state.BUILTIN:  # PCA's error at the same code size: the linear baseline
-        ks = sorted({int(k.value) for k in rows})
-        if ks:
-            errs = [classroom.pca_error(c.dataset, k) for k in ks]
-            reference = (ks, errs, "PCA, same code size")
+    if c.dataset in state.BUILTIN and rows:  # PCA's error at the same code size: the linear baseline
+        if c.param == "latent":
+            ks = sorted({int(k.value) for k in rows})
+            reference = (ks, [classroom.pca_error(c.dataset, k) for k in ks], "PCA, same code size")
+        elif (code := rows[0].config.get("latent")) and rows[0].config.get("family") not in ("conv", "denoising"):
+            xs = [min(k.value for k in rows), max(k.value for k in rows)]  # one code size for the class: a level line
+            reference = (xs, [classroom.pca_error(c.dataset, int(code))] * 2, f"PCA, code size {code}")
     fig = plots.sweep([k.value for k in rows], [k.metrics["mse"] for k in rows], [k.config.get("family", "?") for k in rows],
                       names=[label(k, order) for k in rows], log_x=log_x, reference=reference, x_label=name,
                       title=f"Test MSE against {name}: one point per model")  # fmt: skip
@@ -152,8 +154,8 @@ def table(cards: list[book.Card], order: dict[str, int]) -> None:
     for k in cards:
         v = classroom.probe_view(k.blob, k.dataset)
         rows.append({"student": label(k, order), "family": k.config.get("family"), "code": k.config.get("latent"),
-                     name: k.value, "epochs": k.title, "parameters": v["params"], "test MSE": k.metrics.get("mse"),
-                     "ELBO": k.metrics.get("elbo")})  # fmt: skip
+                     name: k.value, "epochs": k.metrics.get("epochs"), "parameters": v["params"],
+                     "test MSE": k.metrics.get("mse"), "ELBO": k.metrics.get("elbo")})  # fmt: skip
     df = pd.DataFrame(rows)
     if st.toggle("Show differences only", key="bd_diff"):
         df = df[[col for col in df.columns if col == "student" or df[col].astype(str).nunique() > 1]]
@@ -190,7 +192,8 @@ def grid(cards: list[book.Card], order: dict[str, int]) -> None:
             elbo = f" · ELBO {k.metrics['elbo']:.1f}" if "elbo" in k.metrics else ""
             mse = k.metrics.get("mse", float("nan"))
             st.markdown(f"**{state.md(label(k, order))}** · {k.config.get('family')} · code {k.config.get('latent')} · "
-                        f"{name} {k.value:g} · {v['params']:,} parameters · test MSE {mse:.4f}{elbo}")  # fmt: skip
+                        f"{name} {k.value:g} · {k.metrics.get('epochs', '?')} epochs · {v['params']:,} parameters · "
+                        f"test MSE {mse:.4f}{elbo}")  # fmt: skip
             if k.history:
                 st.image(classroom.sparkline(k.name, tuple(k.history)), caption="training loss")
             st.image(v["png"], caption="its reconstructions of the probe images")
