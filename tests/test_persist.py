@@ -85,6 +85,7 @@ def test_an_upload_comes_back_after_a_reload_and_a_restart(home, tmp_path):
         mine = [o for o in again if "uploaded mine" in o]
         assert len(mine) == 1, ("a reload brings the model back", again)
         assert any("uploaded mine" in t and ":material/cloud_done: saved" in t for t in texts), "and shows as saved"
+        assert any("Open this link on another device" in t for t in texts), "the resume link, shown by itself once"
         stranger, _, _ = run(_models(url, None))
         assert not [o for o in stranger if "uploaded" in o], "another person does not see it"
     finally:
@@ -126,5 +127,50 @@ def test_postgres_down_mid_class_is_said_and_the_work_comes_back_when_it_returns
         run(asyncio.sleep(11))  # past the 10 s in which no page tries the store again
         after, texts, _ = run(_models(url, cookie))
         assert mine[0] in after and not any("not being saved" in t for t in texts), "recovered by itself, nothing lost"
+    finally:
+        server.stop(proc)
+
+
+async def _image_set(url: str) -> tuple[str, list[str]]:
+    """A student reads a zip of drawings on Your images and uses them: (their cookie, the Dataset picker's options)."""
+    import random
+
+    from aeviz.bench.students import drawings_zip
+
+    s = Student(url, name="images", auto_reruns=True, timeout=120)
+    await s.connect()
+    try:
+        await s.switch_page("Your images")
+        await s.upload("ud_files", files=[("drawings.zip", drawings_zip(random.Random(0)), "application/zip")])
+        await s.click("ud_read")
+        for _ in range(600):  # the ingest job runs on the training service; the page's fragment polls it
+            await asyncio.sleep(0.1)
+            if any(w.key == "ud_use" for w in s.page.widgets):
+                break
+        await s.click("ud_use")
+        await s.rerun()
+        return s.cookies[identity.COOKIE], s.page.widget("Dataset").options
+    finally:
+        await s.close()
+
+
+def test_an_image_set_comes_back_after_a_reload(tmp_path):
+    proc, url = server.start(tmp_path / "images.log", env={"AEVIZ_HOME": str(tmp_path / "home")})
+    try:
+        cookie, options = run(_image_set(url))
+        mine = [o for o in options if o.startswith("own-drawings")]
+        assert len(mine) == 1, options
+        run(asyncio.sleep(2))  # compressed and written by the keeper's thread
+        s = Student(url, name="again")
+        s.cookies = {identity.COOKIE: cookie}
+
+        async def again() -> list[str]:
+            await s.connect()
+            try:
+                return s.page.widget("Dataset").options
+            finally:
+                await s.close()
+
+        assert mine[0] in run(again()), "the image set is back in a new session with the same cookie"
     finally:
         server.stop(proc)

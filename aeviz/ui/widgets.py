@@ -183,7 +183,17 @@ def _set_shared(name: str, on: bool) -> None:
 
 def your_work(kept: bool) -> None:
     """All of a student's work as one file, in and out; their resume link; their recent jobs."""
-    with st.expander("All your work in one file, and your resume link", icon=":material/inventory_2:"):
+    # the resume link is shown by itself once, when a student first has work kept (never while projecting);
+    # after that it is one toggle away
+    first = (
+        kept
+        and bool(state.own_models() or state.own_datasets())
+        and not st.session_state.get("present")
+        and not st.session_state.get("pj_seen")
+    )
+    if first:
+        st.session_state["pj_seen"] = True
+    with st.expander("All your work in one file, and your resume link", icon=":material/inventory_2:", expanded=first):
         st.caption(
             "A project file holds every model you keep (weights, recipe, metrics, loss curve) and your image sets: "
             "any aeviz imports it."
@@ -205,12 +215,12 @@ def your_work(kept: bool) -> None:
             except (ProjectError, ValueError) as e:
                 st.error(f"Can't import {state.md(up.name[:60])}: {e}.")
         if kept and not st.session_state.get("present"):
-            resume_link()
+            resume_link(first)
     if kept and (jobs := _recent_jobs()):
         st.caption("Your recent training jobs (in any tab): " + " · ".join(jobs))
 
 
-def resume_link() -> None:
+def resume_link(first: bool = False) -> None:
     """The student's own way back to their work from another browser: shown on their screen only, never projected."""
     from aeviz.ui import identity, links, share
     from aeviz.ui.app import PAGE_LIST
@@ -218,6 +228,8 @@ def resume_link() -> None:
     value = st.context.cookies.get(identity.COOKIE)
     if identity.verify(value) is None:
         return
+    if first:
+        st.session_state["pj_resume"] = True
     if st.toggle("Show my resume link", key="pj_resume", help="your key to your work: keep it to yourself"):
         url = f"{links.public_base([p[3] for p in PAGE_LIST])}/?{identity.RESUME}={value}"
         png, _ = share.qr_codes(url)
