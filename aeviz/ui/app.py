@@ -93,7 +93,7 @@ def main() -> None:
         st.Page(PAGES / file, title=title, icon=icon, url_path=url, default=i == 0)
         for i, (file, title, icon, url) in enumerate(PAGE_LIST)
     ]
-    nav = st.navigation(pages)
+    nav = st.navigation(pages, expanded=True)  # all 13 pages listed: collapsed, Streamlit hides those past the tenth
     links.read(nav.url_path)  # a session's first run: what the link it was opened with says
     if st.session_state.get(links.PRESENT):
         st.set_page_config(initial_sidebar_state="collapsed")  # the projector shows the page, not the pickers

@@ -22,6 +22,8 @@ PAGES = {
     "lessons": "Lessons",
     "data": "Your images",
     "lectures": "Lecture map",
+    "class": "Class",
+    "board": "Class board",
 }
 
 
@@ -33,7 +35,8 @@ def goto(page, url_path: str) -> None:
 def test_page_draws_without_error(app, url_path, output_path):
     goto(app, url_path)
     expect(app.get_by_role("heading", name=PAGES[url_path], exact=True).first).to_be_visible()
-    if url_path not in ("upload", "train", "data", "lectures"):  # these wait for an image, or a job, or have no charts
+    # these wait for an image, a job or a class, or have no charts
+    if url_path not in ("upload", "train", "data", "lectures", "class", "board"):
         expect(app.locator(".js-plotly-plot").first).to_be_visible()  # st.plotly_chart's, or the latent scatter
         app.locator(".js-plotly-plot .main-svg").first.wait_for()
     assert app.locator("[data-testid='stException'], [data-testid='stAlertContentError']").count() == 0
