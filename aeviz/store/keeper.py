@@ -19,6 +19,11 @@ STATUS_KEEP = 2000  # the latest names' outcomes, for "saved" badges
 SWEEP_EVERY = 3600.0  # seconds between sweeps of expired work (AEVIZ_DROPIN_HOURS) and ended classes (AEVIZ_RETENTION_DAYS)
 
 
+def loss_history(steps: list[dict]) -> list[float]:
+    """A job's training loss, as a model keeps it (its loss curve in the store and in a project file)."""
+    return [round(s["loss"], 6) for s in steps if "loss" in s]
+
+
 def model_name(job_id: str) -> str:
     """The name a training job's model is kept under: the job's random id, so the service and the
     student's page (which may be another tab, replica or day) agree on it without asking each other."""
@@ -74,7 +79,7 @@ class Keeper:
             name, kw = model_name(job_id), job.spec.kwargs()
             record = dict(title=job.spec.title, dataset=kw["dataset"], config=kw["model"].to_dict(),
                           metrics={**result["metrics"], "epochs": kw["train"].epochs}, blob=result["checkpoint"],
-                          history=[round(s["loss"], 6) for s in job.steps if "loss" in s])  # fmt: skip
+                          history=loss_history(job.steps))  # fmt: skip
             self.save_model(person, name, **record)
             fields["model"] = name
             if assignment := kw.get("assignment"):  # trained for a class: on its board, unless its student unshares it

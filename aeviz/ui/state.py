@@ -317,7 +317,9 @@ def keep_trained(job) -> str:
     r = job.result
     how = "hit the time limit" if r["timed_out"] else "stopped" if r["stopped"] else "done"
     model, _ = checkpoint.from_bytes(r["checkpoint"])
-    history = [round(s["loss"], 6) for s in job.steps if "loss" in s]
+    from aeviz.store.keeper import loss_history
+
+    history = loss_history(job.steps)
     add_own(model, title=job.spec.title, dataset=job.spec.kwargs()["dataset"], blob=r["checkpoint"], metrics=r["metrics"],
             name=model_name(job.id), history=history, save=not job.lasting)  # fmt: skip
     return f"Training {how} after {r['seconds']:.1f} s · test MSE {r['metrics']['mse']:.4f}: your model is picked in the sidebar"

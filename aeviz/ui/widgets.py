@@ -222,8 +222,7 @@ def your_work(kept: bool) -> None:
 
 def resume_link(first: bool = False) -> None:
     """The student's own way back to their work from another browser: shown on their screen only, never projected."""
-    from aeviz.ui import identity, links, share
-    from aeviz.ui.app import PAGE_LIST
+    from aeviz.ui import classroom, identity, share
 
     value = st.context.cookies.get(identity.COOKIE)
     if identity.verify(value) is None:
@@ -231,7 +230,7 @@ def resume_link(first: bool = False) -> None:
     if first:
         st.session_state["pj_resume"] = True
     if st.toggle("Show my resume link", key="pj_resume", help="your key to your work: keep it to yourself"):
-        url = f"{links.public_base([p[3] for p in PAGE_LIST])}/?{identity.RESUME}={value}"
+        url = f"{classroom.base_url()}/?{identity.RESUME}={value}"
         png, _ = share.qr_codes(url)
         a, b = st.columns([1, 2])
         a.image(png, width=200)
