@@ -15,7 +15,7 @@ _EXPORTS = {
     "Autoencoder": "aeviz.models.base", "LossBreakdown": "aeviz.models.base", "Output": "aeviz.models.base",
     "ModelConfig": "aeviz.config", "TrainConfig": "aeviz.config",
     "CheckpointError": "aeviz.checkpoint", "list_pretrained": "aeviz.checkpoint", "load_pretrained": "aeviz.checkpoint",
-    "History": "aeviz.training", "evaluate": "aeviz.training", "train": "aeviz.training",
+    "History": "aeviz.training", "evaluate": "aeviz.training", "fit": "aeviz.training", "train": "aeviz.training",
 }  # fmt: skip
 __all__ = sorted(_EXPORTS)
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from aeviz.config import ModelConfig, TrainConfig
     from aeviz.models import MODELS, build_model, count_params, list_models
     from aeviz.models.base import Autoencoder, LossBreakdown, Output
-    from aeviz.training import History, evaluate, train
+    from aeviz.training import History, evaluate, fit, train
 
 
 def __getattr__(name: str):

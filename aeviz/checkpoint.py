@@ -18,6 +18,7 @@ from safetensors.torch import load as load_safetensors  # parses tensors only: n
 from safetensors.torch import save as save_safetensors
 
 from aeviz.config import ModelConfig
+from aeviz.metrics import n_params
 from aeviz.models import skeleton
 from aeviz.models.base import Autoencoder
 
@@ -137,7 +138,7 @@ def from_bytes(data: bytes, max_params: int = MAX_PARAMS) -> tuple[Autoencoder, 
     except (KeyError, TypeError, ValueError) as e:
         raise CheckpointError(f"checkpoint config is invalid: {e}") from None
     model = skeleton(config)  # shapes only: nothing allocated yet
-    n = sum(p.numel() for p in model.parameters())
+    n = n_params(model)
     if n > max_params:
         raise CheckpointError(f"its config declares {n:,} parameters; at most {max_params:,} are accepted here")
     expected = model.state_dict()

@@ -15,33 +15,7 @@ from aeviz.data import DATASETS, DataUnavailable, load
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m aeviz", description="Train, evaluate and list autoencoders.")
     sub = p.add_subparsers(dest="command", required=True)
-
-    t = sub.add_parser("train", help="train one model and save it as a safetensors checkpoint")
-    t.add_argument("--model", choices=FAMILIES, help="a family (its lecture preset), or give --preset")
-    t.add_argument("--preset", choices=list(presets.PRESETS), help="a lecture recipe, as the Train page offers it")
-    t.add_argument("--dataset", choices=[*DATASETS, "patterns", "random"], help="default: mnist, or the preset's")
-    t.add_argument("--latent", type=int, help="latent size (default: the lecture's)")
-    t.add_argument("--hidden", type=_sizes, help="hidden sizes, e.g. 128,64 (empty for none)")
-    t.add_argument("--recon", choices=RECON_LOSSES)
-    t.add_argument("--backbone", choices=BACKBONES)
-    t.add_argument("--upsample", choices=UPSAMPLERS)
-    t.add_argument("--sparsity", choices=SPARSITY)
-    t.add_argument("--beta", type=float)
-    t.add_argument("--rho", type=float)
-    t.add_argument("--noise", choices=NOISES)
-    t.add_argument("--noise-level", type=float, help="above 0: train on corrupted inputs (a denoiser)")
-    t.add_argument("--epochs", type=int)
-    t.add_argument("--batch-size", type=int)
-    t.add_argument("--lr", type=float, help="learning rate (alpha)")
-    t.add_argument("--optimizer", choices=OPTIMIZERS)
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--max-samples", type=int, help="train on the first N images only")
-    t.add_argument("--out", type=Path, default=Path("runs"), help="folder for the checkpoint")
-    t.add_argument("--data", type=Path, help="your own images: a .zip (class sub-folders are labels), a folder, or an .npz")
-    t.add_argument("--color", action="store_true", help="with --data: colour images (3 channels)")
-    t.add_argument("--size", type=int, help="with --data: images resized to S x S (28, 32 or 64; default 28, colour 32)")
-    t.add_argument("--crop", choices=["resize", "mnist"], default="resize", help="with --data: how pictures become images")
-    t.add_argument("--invert", choices=["auto", "always", "never"], default="auto")
+    _add_train(sub.add_parser("train", help="train one model and save it as a safetensors checkpoint"))
 
     e = sub.add_parser("eval", help="print a model's test metrics")
     e.add_argument("model", help="a pretrained name (see `list`) or a checkpoint path")
@@ -54,18 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     m = sub.add_parser("lectures", help="the lecture map: each teachable item, its status and where it is in the app")
     m.add_argument("--json", action="store_true", help="one JSON object per item (id, lecture, title, status, url)")
 
-    v = sub.add_parser("serve", help="replicas behind HAProxy and a Dask cluster, in the foreground (Ctrl-C stops all)")
-    v.add_argument("--replicas", type=int, default=2, help="streamlit servers behind the balancer")
-    v.add_argument("--workers", type=int, default=1, help="Dask workers (one core each) for the training jobs")
-    v.add_argument("--port", type=int, default=8501, help="where HAProxy listens")
-    v.add_argument("--host", default="127.0.0.1", help="HAProxy's address: 0.0.0.0 to serve the room's network")
-    v.add_argument(
-        "--scheduler-host",
-        default="127.0.0.1",
-        help="where the Dask scheduler listens; a LAN address lets other machines' workers join (trusted networks only)",
-    )
-    v.add_argument("--scheduler-port", type=int, default=0, help="the Dask scheduler's port (default: any free one)")
-    v.add_argument("--print-haproxy-cfg", action="store_true", help="print the config deploy/compose.yaml uses, and exit")
+    _add_serve(sub.add_parser("serve", help="replicas behind HAProxy and a Dask cluster, in the foreground (Ctrl-C stops all)"))
 
     d = sub.add_parser("db", help="the store of what students make (AEVIZ_DB_URL, AEVIZ_STORE_URL)")
     d.add_argument(
@@ -77,6 +40,48 @@ def _parser() -> argparse.ArgumentParser:
     z.add_argument("--data-dir", type=Path, help="folder with MNIST/ and FashionMNIST/ (sets AEVIZ_DATA_DIR)")
     z.add_argument("--only", nargs="*", help="retrain only these names")
     return p
+
+
+def _add_train(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", choices=FAMILIES, help="a family (its lecture preset), or give --preset")
+    p.add_argument("--preset", choices=list(presets.PRESETS), help="a lecture recipe, as the Train page offers it")
+    p.add_argument("--dataset", choices=[*DATASETS, "patterns", "random"], help="default: mnist, or the preset's")
+    p.add_argument("--latent", type=int, help="latent size (default: the lecture's)")
+    p.add_argument("--hidden", type=_sizes, help="hidden sizes, e.g. 128,64 (empty for none)")
+    p.add_argument("--recon", choices=RECON_LOSSES)
+    p.add_argument("--backbone", choices=BACKBONES)
+    p.add_argument("--upsample", choices=UPSAMPLERS)
+    p.add_argument("--sparsity", choices=SPARSITY)
+    p.add_argument("--beta", type=float)
+    p.add_argument("--rho", type=float)
+    p.add_argument("--noise", choices=NOISES)
+    p.add_argument("--noise-level", type=float, help="above 0: train on corrupted inputs (a denoiser)")
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--lr", type=float, help="learning rate (alpha)")
+    p.add_argument("--optimizer", choices=OPTIMIZERS)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--max-samples", type=int, help="train on the first N images only")
+    p.add_argument("--out", type=Path, default=Path("runs"), help="folder for the checkpoint")
+    p.add_argument("--data", type=Path, help="your own images: a .zip (class sub-folders are labels), a folder, or an .npz")
+    p.add_argument("--color", action="store_true", help="with --data: colour images (3 channels)")
+    p.add_argument("--size", type=int, help="with --data: images resized to S x S (28, 32 or 64; default 28, colour 32)")
+    p.add_argument("--crop", choices=["resize", "mnist"], default="resize", help="with --data: how pictures become images")
+    p.add_argument("--invert", choices=["auto", "always", "never"], default="auto")
+
+
+def _add_serve(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--replicas", type=int, default=2, help="streamlit servers behind the balancer")
+    p.add_argument("--workers", type=int, default=1, help="Dask workers (one core each) for the training jobs")
+    p.add_argument("--port", type=int, default=8501, help="where HAProxy listens")
+    p.add_argument("--host", default="127.0.0.1", help="HAProxy's address: 0.0.0.0 to serve the room's network")
+    p.add_argument(
+        "--scheduler-host",
+        default="127.0.0.1",
+        help="where the Dask scheduler listens; a LAN address lets other machines' workers join (trusted networks only)",
+    )
+    p.add_argument("--scheduler-port", type=int, default=0, help="the Dask scheduler's port (default: any free one)")
+    p.add_argument("--print-haproxy-cfg", action="store_true", help="print the config deploy/compose.yaml uses, and exit")
 
 
 def _sizes(text: str) -> tuple[int, ...]:
@@ -99,7 +104,8 @@ def _progress(total: int):
 
 
 def cmd_train(a: argparse.Namespace) -> int:
-    from aeviz import build_model, evaluate, train
+    from aeviz import build_model, evaluate
+    from aeviz.training import fit
 
     if (a.model is None) == (a.preset is None):
         raise ValueError("give a --model family or a --preset (see `python -m aeviz list`)")
@@ -129,15 +135,18 @@ def cmd_train(a: argparse.Namespace) -> int:
     model_cfg = model_cfg.replace(shape=train_set.shape)
     model = build_model(model_cfg, seed=a.seed)
     n = min(len(train_set), train_cfg.max_samples or len(train_set))
-    bar, on_step = _progress(train_cfg.epochs * -(-n // min(train_cfg.batch_size, n)))
+    steps = (len(model_cfg.hidden) + 1) if train_cfg.greedy else -(-n // min(train_cfg.batch_size, n))  # layers, or batches
+    bar, on_step = _progress(train_cfg.epochs * steps)
     with bar:
-        history = train(model, train_set, train_cfg, on_step=on_step)
+        history = fit(model, train_set, train_cfg, on_step=on_step)
     metrics = evaluate(model, test_set)
     out = a.out / f"{dataset}-{name}.safetensors"
     checkpoint.save(
         model, out, dataset=dataset, recipe=train_cfg.to_dict(), metrics=metrics, seconds=history.seconds, **meta_data
     )
     print(f"trained {name} on {dataset} in {history.seconds:.1f} s: " + _fmt(metrics))
+    for e in history.epochs if train_cfg.greedy else ():  # a stacked AE: each layer pair's own last loss
+        print(f"  layer {e['layer']}: trained alone on the codes below it, loss {e['loss']:.4f}")
     print(f"saved {out}")
     return 0
 

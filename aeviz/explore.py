@@ -9,8 +9,9 @@ from typing import NamedTuple
 
 import numpy as np
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
+from aeviz import metrics
 from aeviz.config import ModelConfig
 from aeviz.models import skeleton
 from aeviz.models.base import Autoencoder
@@ -31,17 +32,13 @@ def summary(config: ModelConfig) -> list[dict[str, object]]:
 
             def hook(mod, _inp, out, name=name):
                 shape = out[0].shape if isinstance(out, tuple) else out.shape
-                n = sum(p.numel() for p in mod.parameters())
+                n = metrics.n_params(mod)
                 rows.append({"layer": name, "type": type(mod).__name__, "output": tuple(shape[1:]), "params": n})
 
             m.register_forward_hook(hook)
     with torch.no_grad():
         model(torch.zeros(1, *config.shape))
     return rows
-
-
-def n_params(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
 
 
 def codes(model: Autoencoder, x: Tensor) -> np.ndarray:

@@ -41,7 +41,9 @@ def fit_pca(x: Tensor, k: int) -> PCA:
 def pca_mse(x: Tensor, k: int, fit_on: Tensor | None = None) -> float:
     """Per-pixel MSE of x reconstructed from its top-k components (fitted on `fit_on`, default x)."""
     pca = fit_pca(x if fit_on is None else fit_on, k)
-    return (pca.reconstruct(x.float()) - x.float()).square().mean().item()
+    from aeviz.metrics import mse
+
+    return mse(pca.reconstruct(x.float()), x.float())
 
 
 def principal_angles(a: Tensor, b: Tensor) -> Tensor:

@@ -57,8 +57,8 @@ _LIBC = ctypes.CDLL("libc.so.6", use_errno=True)  # loaded here, once: not in a 
 PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
-    """In the child, before exec: SIGTERM when the parent dies, even by SIGKILL (PR_SET_PDEATHSIG).
+def die_with_parent() -> None:
+    """In a child (before exec, or a Dask worker's preload): SIGTERM when the parent dies, even by SIGKILL (PR_SET_PDEATHSIG).
     The signal follows the *thread* that started the child: start children from a thread that lives
     as long as they should (the main thread, or the training service's own)."""
     _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
@@ -75,7 +75,7 @@ def start(cmd: list[str], log: Path, env: dict[str, str] | None = None, nice: in
     }
 
     def prepare() -> None:
-        _die_with_parent()
+        die_with_parent()
         if nice:
             os.nice(nice)
 
@@ -108,3 +108,32 @@ WORKER = [sys.executable, "-m", "distributed.cli.dask_worker", "--nthreads", "1"
 # a worker that dies mid-job fails that job at once ("try again"), not re-run on another worker
 # a short event log: the scheduler keeps each topic's last events (1,000 by default) and hands them on
 SCHEDULER_ENV = {"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0", "DASK_DISTRIBUTED__ADMIN__LOW_LEVEL_LOG_LENGTH": "50"}
+
+
+class DaskCluster:
+    """A `dask scheduler` and its `dask worker`s, children of this process: the training service's own
+    small cluster, and `serve`'s. The scheduler runs whatever code it is sent: on loopback unless
+    workers on other machines must reach it (`host`)."""
+
+    def __init__(self, logs: Path, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.logs, self.host, self.port = logs, host, port or free_port()
+        self.near = "127.0.0.1" if host in ("0.0.0.0", "") else host  # where this machine reaches it
+        self.address = f"tcp://{self.near}:{self.port}"
+
+    def start_scheduler(self, timeout: float = 60) -> subprocess.Popen:
+        """The scheduler, below the web server's priority (its bookkeeping can wait, a page being clicked
+        cannot), once it takes connections."""
+        log = self.logs / "scheduler.log"
+        proc = start([*SCHEDULER, "--host", self.host, "--port", str(self.port)], log, SCHEDULER_ENV, nice=5)
+        deadline = time.monotonic() + timeout
+        while not tcp_open(self.near, self.port):
+            if time.monotonic() > deadline or proc.poll() is not None:
+                stop([proc])
+                raise RuntimeError(f"the Dask scheduler did not start:\n{log.read_text()[-2000:]}")
+            time.sleep(0.1)
+        return proc
+
+    def start_worker(self, i: int) -> subprocess.Popen:
+        # at nice 10: on a teacher's laptop a page being clicked comes before a job's next step (a class of
+        # 100 training one after the other held pages at p95 2.9 s without it)
+        return start([*WORKER, self.address, "--name", f"w{i + 1}"], self.logs / f"worker-{i + 1}.log", nice=10)

@@ -2,10 +2,10 @@
 
 In the foreground, it starts and watches:
 - a Dask scheduler and M Dask workers (`dask worker --preload aeviz.worker`, one thread each);
-- N `streamlit run app.py` replicas on loopback ports, each sending its jobs to that scheduler
-  (`AEVIZ_SCHEDULER`), all with one `server.cookieSecret` (XSRF stays on; resume tokens hold on every
-  replica and after a restart) and one store (`AEVIZ_DB_URL`, `AEVIZ_STORE_URL`: migrated once, here,
-  before any replica starts);
+- N `streamlit run` replicas of the package's own app script (aeviz/ui/script: any install has it) on
+  loopback ports, each sending its jobs to that scheduler (`AEVIZ_SCHEDULER`), all with one
+  `server.cookieSecret` (XSRF stays on; resume tokens hold on every replica and after a restart) and
+  one store (`AEVIZ_DB_URL`, `AEVIZ_STORE_URL`: migrated once, here, before any replica starts);
 - HAProxy on P, with cookie affinity (a session and its uploads live in one replica's memory),
   websocket upgrades, timeouts that outlast a 90-minute lecture and health checks on
   /_stcore/health, so a dead replica is taken out and its students sent to another.
@@ -32,8 +32,8 @@ from pathlib import Path
 
 from aeviz import processes
 from aeviz.limits import LIMITS
-from aeviz.processes import ROOT
 from aeviz.store import settings as store_settings
+from aeviz.ui import script
 
 LECTURE_S = 2 * 3600  # tunnel and client timeouts: a 90-minute lecture and its break
 
@@ -56,8 +56,15 @@ def haproxy_cfg(servers: list[tuple[str, str]], bind: str, *, stats: bool = Fals
     - `init-addr last,libc,none`: a server name that does not resolve yet (a container still
       starting) does not stop HAProxy from starting
     """
-    lines = [
-        "# Rendered by aeviz.serve.haproxy_cfg: edit the function, not this file.",
+    header = "# Rendered by aeviz.serve.haproxy_cfg: edit the function, not this file."
+    lines = [header, *_haproxy_defaults(), "", *_haproxy_frontend(bind), "", *_haproxy_backends(servers)]
+    if stats:
+        lines += ["", "listen stats", "    bind 127.0.0.1:0", "    stats enable", "    stats uri /"]
+    return "\n".join(lines) + "\n"
+
+
+def _haproxy_defaults() -> list[str]:
+    return [
         "global",
         "    maxconn 4096",
         "    log stdout format raw local0",
@@ -74,7 +81,11 @@ def haproxy_cfg(servers: list[tuple[str, str]], bind: str, *, stats: bool = Fals
         f"    timeout tunnel {LECTURE_S}s",
         "    timeout http-request 30s",
         "    default-server init-addr last,libc,none",
-        "",
+    ]
+
+
+def _haproxy_frontend(bind: str) -> list[str]:
+    return [
         "frontend aeviz",
         f"    bind {bind}",
         # the upload limit of Streamlit's config and the widgets, plus room for the multipart framing:
@@ -90,7 +101,11 @@ def haproxy_cfg(servers: list[tuple[str, str]], bind: str, *, stats: bool = Fals
         f"{{ sc_http_req_rate(1) gt {NEW_SESSIONS_PER_10S} }}",
         f"    http-request deny deny_status 429 if {{ method PUT }} {{ sc_http_req_rate(2) gt {UPLOADS_PER_10S} }}",
         "    default_backend replicas",
-        "",
+    ]
+
+
+def _haproxy_backends(servers: list[tuple[str, str]]) -> list[str]:
+    lines = [
         "backend replicas",
         "    balance roundrobin",
         "    cookie SRV insert indirect nocache",
@@ -107,9 +122,7 @@ def haproxy_cfg(servers: list[tuple[str, str]], bind: str, *, stats: bool = Fals
     ]
     lines += ["", "backend ws_opens", "    stick-table type ip size 100k expire 1m store http_req_rate(10s)"]
     lines += ["", "backend uploads", "    stick-table type ip size 100k expire 1m store http_req_rate(10s)"]
-    if stats:
-        lines += ["", "listen stats", "    bind 127.0.0.1:0", "    stats enable", "    stats uri /"]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def compose_haproxy_cfg(replicas: int = 2) -> str:
@@ -148,15 +161,15 @@ class Topology:
         self.children: list[Child] = []
         # one cookie secret: XSRF tokens and resume tokens hold across replicas, and after a restart
         self.secret = os.environ.get("STREAMLIT_SERVER_COOKIE_SECRET") or store_settings.secret()
-        # the scheduler runs whatever code it is sent: on loopback unless workers on other machines must reach it
-        self.scheduler_bind = (scheduler_host, scheduler_port or processes.free_port())
-        self.scheduler_near = "127.0.0.1" if scheduler_host in ("0.0.0.0", "") else scheduler_host
-        self.scheduler = f"tcp://{self.scheduler_near}:{self.scheduler_bind[1]}"
+        self.cluster = processes.DaskCluster(self.logs, scheduler_host, scheduler_port)
+        self.scheduler = self.cluster.address
         self.replica_ports = [processes.free_port() for _ in range(replicas)]
 
-    def _start(self, name: str, cmd: list[str], env: dict | None = None, nice: int = 0, restart=None) -> Child:
-        log = self.logs / f"{name}.log"
-        child = Child(name, processes.start(cmd, log, env, nice), log, restart)
+    def _start(self, name: str, cmd: list[str], env: dict | None = None, restart=None) -> Child:
+        return self._adopt(name, processes.start(cmd, self.logs / f"{name}.log", env), restart)
+
+    def _adopt(self, name: str, proc: subprocess.Popen, restart=None) -> Child:
+        child = Child(name, proc, self.logs / f"{name}.log", restart)
         self.children.append(child)
         return child
 
@@ -164,9 +177,7 @@ class Topology:
         from aeviz.store import open_store
 
         open_store()  # one store for every replica, migrated here once: two replicas migrating at once could race
-        bind, port = self.scheduler_bind
-        self._start("scheduler", [*processes.SCHEDULER, "--host", bind, "--port", str(port)], processes.SCHEDULER_ENV, nice=5)
-        self._wait(lambda: processes.tcp_open(self.scheduler_near, port), "the Dask scheduler", 60)
+        self._adopt("scheduler", self.cluster.start_scheduler())
         for i in range(self.workers):
             self.start_worker(i)
         for i, p in enumerate(self.replica_ports, 1):
@@ -183,13 +194,12 @@ class Topology:
         self._wait(lambda: processes.healthy(self.port, self.host), "HAProxy", 30)
 
     def start_worker(self, i: int) -> Child:
-        cmd = [*processes.WORKER, self.scheduler, "--name", f"w{i + 1}"]
-        return self._start(f"worker-{i + 1}", cmd, nice=10, restart=lambda: self.start_worker(i))  # pages first
+        return self._adopt(f"worker-{i + 1}", self.cluster.start_worker(i), restart=lambda: self.start_worker(i))
 
     def start_replica(self, i: int, port: int) -> Child:
         # the secret by environment: Streamlit refuses it on the command line (where `ps` would show it)
         env = {"AEVIZ_SCHEDULER": self.scheduler, "STREAMLIT_SERVER_COOKIE_SECRET": self.secret}
-        cmd = processes.streamlit_cmd(ROOT / "app.py", port)
+        cmd = processes.streamlit_cmd(script.APP, port)
         return self._start(f"r{i}", cmd, env, restart=lambda: self.start_replica(i, port))
 
     def _wait(self, ready, what: str, timeout: float) -> None:

@@ -9,6 +9,7 @@ size and pixel limits. What cannot be used is named, not raised.
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import zipfile
@@ -209,8 +210,6 @@ def read_npz(data: bytes) -> tuple[np.ndarray, np.ndarray | None, list[str] | No
 
 def _stored_recipe(value: np.ndarray | None) -> Recipe | None:
     """The recipe an .npz of this app's carries (a dict's text), or None: never evaluated, only parsed."""
-    import ast
-
     if value is None or value.shape != () or value.dtype.kind != "U":
         return None
     try:

@@ -8,9 +8,7 @@ process per core) at a lower priority than the web server, whose pages are being
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
-import signal
 
 # at import, before torch: a worker starting up (torch, the warm-up run) yields the cores to the
 # web server and to the browsers it serves; so does every job it runs
@@ -25,7 +23,8 @@ def dask_setup(worker) -> None:
 
     import torch
 
-    import aeviz.tasks  # noqa: F401 - the tasks and everything they import
+    import aeviz.tasks.lessons
+    import aeviz.tasks.train  # noqa: F401
     from aeviz.data import splits
 
     torch.set_num_threads(1)
@@ -36,11 +35,7 @@ def dask_setup(worker) -> None:
     # the default dataset read in the background: the worker is ready at once, and the first job
     # rarely waits for the files (load_dataset caches them for the worker's life)
     threading.Thread(target=splits, args=("mnist",), name="aeviz-warm-data", daemon=True).start()
-    _die_with_parent()
+    # a worker started by hand (`dask worker --preload aeviz.worker`) also dies with its nanny
+    from aeviz.processes import die_with_parent
 
-
-def _die_with_parent() -> None:
-    """Linux: the kernel sends this worker SIGTERM when its parent (the nanny, or the app server that
-    runs an embedded cluster) dies, even by SIGKILL: no worker outlives the server."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    die_with_parent()

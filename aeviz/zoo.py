@@ -16,12 +16,12 @@ from typing import Any
 
 import torch
 
-from aeviz import checkpoint
+from aeviz import checkpoint, metrics
 from aeviz.config import ModelConfig, TrainConfig
 from aeviz.data import SAMPLE_DIR, ImageSet, load_dataset, load_sample, save_sample
 from aeviz.noise import corrupt
 from aeviz.presets import INFILL
-from aeviz.training import evaluate, psnr, train
+from aeviz.training import evaluate, fit, psnr
 
 DATASETS = ("mnist", "fashion")
 SAMPLE_SIZE = 2000
@@ -112,7 +112,7 @@ def denoise_psnr(model: torch.nn.Module, test: ImageSet, sigma: float = DENOISE_
     x = test.floats()
     x_tilde = corrupt(x, "gaussian", sigma, torch.Generator().manual_seed(0))
     x_hat = model.reconstruct(x_tilde)
-    return {"noisy_psnr": psnr((x_tilde - x).square().mean().item()), "denoised_psnr": psnr((x_hat - x).square().mean().item())}
+    return {"noisy_psnr": psnr(metrics.mse(x_tilde, x)), "denoised_psnr": psnr(metrics.mse(x_hat, x))}
 
 
 def train_one(dataset: str, key: str, threads: int = 1) -> tuple[str, dict[str, Any]]:
@@ -125,7 +125,7 @@ def train_one(dataset: str, key: str, threads: int = 1) -> tuple[str, dict[str, 
     train_set, test_set = load_dataset(dataset, "train"), load_dataset(dataset, "test")
     model = build_model(r.model, seed=r.seed)
     config = r.train_for(dataset).replace(seed=r.seed)
-    history = train(model, train_set, config)
+    history = fit(model, train_set, config)
     file = f"{name}.safetensors"
     meta = {"dataset": dataset, "recipe": config.to_dict(), "seed": r.seed}
     path = checkpoint.save(model, checkpoint.PRETRAINED_DIR / file, half=True, **meta)

@@ -8,7 +8,7 @@ import math
 import pytest
 import torch
 
-from aeviz import lessons, metrics
+from aeviz import metrics, slides
 from aeviz.config import ModelConfig, TrainConfig
 from aeviz.noise import GREY, corrupt
 
@@ -90,5 +90,5 @@ def test_keras_binary_accuracy_is_capped_by_the_pixels_that_are_exactly_black_or
 
 
 def test_a_line_in_phi_fits_what_a_line_in_x_cannot():
-    r = lessons.representation_demo()
+    r = slides.representation_demo()
     assert r.mse_phi < 0.15 < 1.0 < r.mse_x

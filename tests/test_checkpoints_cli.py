@@ -151,6 +151,26 @@ def test_cli_train_then_eval_json(tmp_path):
     assert r.returncode == 1 and "neither a pretrained model" in r.stderr
 
 
+def test_cli_trains_the_stacked_preset_layer_by_layer(tmp_path):
+    """The recipe says greedy: the CLI trains each layer pair on its own (aeviz.fit), as the app's
+    service does, and says so, with each layer's loss."""
+    r = _cli("train", "--preset", "stacked", "--dataset", "patterns", "--hidden", "6", "--latent", "3",
+             "--epochs", "40", "--out", str(tmp_path))  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    layers = [line for line in r.stdout.splitlines() if line.strip().startswith("layer ")]
+    assert [line.split(":")[0].strip() for line in layers] == ["layer 1", "layer 2"], r.stdout
+    _, meta = checkpoint.load(tmp_path / "patterns-stacked.safetensors")
+    assert meta["recipe"]["greedy"] is True
+
+
+def test_the_job_layer_imports_neither_torch_nor_streamlit():
+    """Pages and the service name tasks (aeviz.tasks.registry) without importing them: a task's module,
+    and torch, load where the task runs."""
+    code = "import sys, aeviz.service, aeviz.tasks; print('torch' in sys.modules, 'streamlit' in sys.modules)"
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert r.stdout.strip() == "False False", r.stderr
+
+
 def test_import_aeviz_leaves_streamlit_out():
     code = "import sys, aeviz, aeviz.zoo, aeviz.cli; print('streamlit' in sys.modules)"
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)

@@ -100,7 +100,7 @@ def test_a_dead_scheduler_or_worker_ends_its_jobs_with_a_message_and_the_service
         assert service.wait_ready(120) and service.error is None, service.error
         job = service.submit(endless(), "a")
         wait(lambda: job.started is not None)
-        proc, client = service._procs[0 if victim == "scheduler" else 1], service._client
+        proc, client = service.cluster._procs[0 if victim == "scheduler" else 1], service.cluster.client
         os.killpg(proc.pid, signal.SIGKILL)
         wait(lambda: not job.active, timeout=30)
         assert job.state == "failed" and job.error == RESTARTED
@@ -108,13 +108,15 @@ def test_a_dead_scheduler_or_worker_ends_its_jobs_with_a_message_and_the_service
             with pytest.raises(Refused, match="restarting"):
                 service.submit(endless(1), "b")
         # a new client on a new cluster, connected (not the old client, before the loss was noticed)
-        wait(lambda: service._client not in (None, client) and service.error is None and service.connected, timeout=180)
+        wait(lambda: service.cluster.client not in (None, client) and service.error is None and service.connected, timeout=180)
         quick = presets.PATTERNS_TRAIN.replace(epochs=50)
         again = service.submit(JobSpec.of("train", model=presets.PATTERNS_MODEL, train=quick, dataset="patterns"), "b")
         wait(lambda: not again.active, timeout=180)
         assert again.state == "done", again.error
+        children, folders = list(service.cluster._procs), list(service.cluster._folders)
+        assert children and folders
     finally:
         service.cancel_all()
         service.close()
-    assert all(p.poll() is not None for p in service._procs), "no child outlives the service"
-    assert service._folders and not any(f.exists() for f in service._folders), "nor its log folders"
+    assert all(p.poll() is not None for p in children), "no child outlives the service"
+    assert not any(f.exists() for f in folders), "nor its log folders"

@@ -146,8 +146,8 @@ def test_postgres_restarted_mid_class_is_unavailable_then_recovers_with_nothing_
 def _trained_job(person: str):
     """A real training job's outcome (a toy set, trained here), as the training service ends it."""
     from aeviz.config import ModelConfig, TrainConfig
-    from aeviz.jobs import JobSpec, run_here
     from aeviz.service import Job
+    from aeviz.tasks import JobSpec, run_here
 
     spec = JobSpec.of("train", title="linear, code 2", model=ModelConfig("linear", latent=2, shape=(1, 3, 3)),
                       train=TrainConfig(epochs=30, batch_size=5), dataset="patterns")  # fmt: skip
@@ -159,8 +159,6 @@ def _trained_job(person: str):
 
 
 def test_the_keeper_writes_a_finished_jobs_model_for_its_person(store):
-    import aeviz.tasks  # noqa: F401 - registers the train task
-
     keeper = Keeper(lambda: store)
     job = _trained_job(ALICE)
     keeper.job_changed(job)

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from aeviz import checkpoint, lessons, metrics
+from aeviz import checkpoint, metrics, slides
 from aeviz.tasks import JobSpec, run_here
 
 OUT: dict[str, dict] = {}
@@ -38,23 +38,23 @@ def say(item: str, what: str, value, lecture=None) -> None:
 
 
 def worked() -> None:
-    d = lessons.dense_example()
+    d = slides.dense_example()
     say("003-three-input", "z = ReLU(Wᵀx)", d.z)
     say("003-three-input", "x̂ = ReLU(W z)", d.x_hat)
     say("003-three-input", "‖x − x̂‖²", float(d.error), 10)
-    c = lessons.conv_example()
+    c = slides.conv_example()
     say("003-conv-example", "conv → ReLU → pool (3×3)", c.pooled)
     say("003-conv-example", "upsampled 6×6, first row", c.upsampled[0])
-    m = lessons.max_unpool()
+    m = slides.max_unpool()
     say("000-max-unpool", "indices", m.indices, "[5, 2; 12, 15]")
     say("000-max-unpool", "unpooled, last row", m.unpooled[-1], "0 0 4 8 (the 4 is a slip)")
-    say("000-transposed-conv", "2×2 of ones, stride 2 (4×4)", lessons.transposed_conv())
-    say("000-output-size", "transposed: 2 × (3 − 1) + 3 − 2 × 1", lessons.transposed_out_size(3, 3, 2, 1), 5)
-    half, slide = lessons.bilinear_upsample(), torch.tensor(lessons.BILINEAR_SLIDE, dtype=torch.float32)
+    say("000-transposed-conv", "2×2 of ones, stride 2 (4×4)", slides.transposed_conv())
+    say("000-output-size", "transposed: 2 × (3 − 1) + 3 − 2 × 1", slides.transposed_out_size(3, 3, 2, 1), 5)
+    half, slide = slides.bilinear_upsample(), torch.tensor(slides.BILINEAR_SLIDE, dtype=torch.float32)
     say("003-bilinear", "half-pixel (align_corners=False)", half)
     say("003-bilinear", "cells of the slide = floor(half-pixel)", int((half.floor() == slide).sum()), "13 of 16")
-    say("003-bilinear", "corners kept (align_corners=True), right column", lessons.bilinear_upsample(align_corners=True)[:, -1])
-    cm = lessons.conv_as_matrix()
+    say("003-bilinear", "corners kept (align_corners=True), right column", slides.bilinear_upsample(align_corners=True)[:, -1])
+    cm = slides.conv_as_matrix()
     say("003-conv-matrix", "Sobel on the 4×4 input (2×2)", cm.output)
 
 
@@ -67,12 +67,12 @@ def vae_kl() -> None:
     say("001-kl", "½ Σ (μ² + σ² − 1 − log σ²), errata's example", float(0.5 * (mu.square() + logvar.exp() - 1 - logvar).sum()))
     x = load_test_or_sample("mnist").floats()
     vae = checkpoint.load_pretrained("mnist-vae-2d")
-    s = lessons.vae_step(vae, x[0], seed=0)
+    s = slides.vae_step(vae, x[0], seed=0)
     say("001-vae-loss", "VAE 2-D, test image 0: reconstruction −log p(x|z), nats", s.recon)
     say("001-vae-loss", "VAE 2-D, test image 0: KL(q(z|x) ‖ N(0, I)), nats", s.kl)
     linear = checkpoint.load_pretrained("mnist-linear")
     pca = fit_pca(splits("mnist")[0].floats(), linear.latent_size)  # as the lesson fits it: the training split
-    cmp = lessons.compare_with_pca(linear, pca)
+    cmp = slides.compare_with_pca(linear, pca)
     say("000-linear-ae-is-pca", "largest principal angle, decoder vs PCA-32 (degrees)", float(cmp.angles.max()))
 
 
@@ -115,7 +115,7 @@ def bottleneck_features_clusters() -> None:
         blob, _ = run_here(JobSpec.of("fc_ae", dataset="mnist", hidden=hidden, latent=k))
         model, _ = checkpoint.from_bytes(blob)
         say("002-latents-20-10-2", f"{label} latents, 3 epochs: MSE on the page's 10 test images",
-            float((model.reconstruct(x[:10]) - x[:10]).square().mean()))  # fmt: skip
+            metrics.mse(model.reconstruct(x[:10]), x[:10]))  # fmt: skip
     r, _ = run_here(JobSpec.of("features", model="mnist-conv", dataset="mnist", per_class=(10, 100)))
     for row in r["rows"]:
         for kind, acc in row.items():
@@ -126,7 +126,7 @@ def bottleneck_features_clusters() -> None:
     pca = fit_pca(splits("mnist")[0].floats(), 392)  # as the page fits it: on the training split
     with torch.no_grad():
         spaces = {"raw pixels": xs.flatten(1), "PCA-392 codes": pca.encode(xs), "conv AE codes (392)": conv.codes(xs)}
-    for row in lessons.cluster_scores(spaces, ys):
+    for row in metrics.cluster_scores(spaces, ys):
         say("002-clustering", f"k-means, 10 clusters, 2,000 test images, {row['features']}: purity, NMI",
             np.array([row["purity"], row["NMI"]]))  # fmt: skip
 

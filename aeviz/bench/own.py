@@ -15,7 +15,7 @@ import time
 
 import torch
 
-from aeviz import ModelConfig, TrainConfig, build_model, evaluate, train, userdata
+from aeviz import ModelConfig, TrainConfig, build_model, evaluate, metrics, train, userdata
 from aeviz.bench.synthetic import letters_zip, shapes_zip
 
 SETS = {
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     for name, (make, recipe) in SETS.items():
         d = userdata.from_images(userdata.read_zip(make(per_class=a.per_class)), recipe, name, test_share=0.15)
-        baseline = float((d.test.floats() - d.train.floats().mean(0, keepdim=True)).square().mean())
+        baseline = metrics.mse(d.test.floats(), d.train.floats().mean(0, keepdim=True))
         for family in a.families:
             config = dataclasses.replace(FAMILIES[family], shape=d.shape)
             model = build_model(config, seed=0)

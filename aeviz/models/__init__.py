@@ -40,7 +40,9 @@ def skeleton(config: ModelConfig) -> Autoencoder:
 
 
 def count_params(config: ModelConfig) -> int:
-    return sum(p.numel() for p in skeleton(config).parameters())
+    from aeviz.metrics import n_params
+
+    return n_params(skeleton(config))
 
 
 def step_bytes(config: ModelConfig, batch: int) -> int:

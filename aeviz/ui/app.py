@@ -94,7 +94,8 @@ def main() -> None:
         for i, (file, title, icon, url) in enumerate(PAGE_LIST)
     ]
     nav = st.navigation(pages, expanded=True)  # all 13 pages listed: collapsed, Streamlit hides those past the tenth
-    links.read(nav.url_path)  # a session's first run: what the link it was opened with says
+    st.session_state[state.PAGE] = nav.url_path
+    links.read()  # a session's first run: what the link it was opened with says (each page reads its own part)
     if st.session_state.get(links.PRESENT):
         st.set_page_config(initial_sidebar_state="collapsed")  # the projector shows the page, not the pickers
     st.sidebar.markdown("### :material/neurology: aeviz")

@@ -173,11 +173,3 @@ def base_url() -> str:
 
 def join_url(c: book.Class) -> str:
     return f"{base_url()}/class?join={c.code}"
-
-
-@state.data_cache
-def pca_error(dataset: str, k: int) -> float:
-    """PCA's test MSE with k components: the reference line of a code-size sweep."""
-    pca, _ = state.pca_for(dataset, min(k, 784))
-    x = state.test_floats(dataset)
-    return float((pca.reconstruct(x) - x).square().mean())

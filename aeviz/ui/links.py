@@ -12,22 +12,43 @@ from __future__ import annotations
 import math
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
 
-from aeviz.config import NOISES
 from aeviz.ui import state
 
-PRESENT = "present"  # presenter mode, a session key and a URL parameter
-WRITTEN = "links_written"  # the query parameters this session last wrote: others come from a link
-# a page's view picker, by URL path
-VIEWS = {"reconstructions": "rec_view", "filters": "filt_view", "latent": "lat_view"}
-LESSON = "lesson"  # the Lessons page's picker (session key) and its URL parameter, a lesson's key
-IMAGE = {"latent": "lat_img", "vae": "vae_image"}  # the selected test image
-NOISE_LEVEL = "dn_level_{}"
+PRESENT = state.PRESENT  # presenter mode, a session key and a URL parameter
+WRITTEN = state.LINKS_WRITTEN  # the query parameters this session last wrote: others come from a link
 MAX_VALUE = 400  # characters: the longest value a link of this app carries is a latent vector (~6 a number)
+_PAGES: dict[str, tuple[Param, ...]] = {}  # each page's own parameters, as it declared them (`page`)
+
+
+@dataclass(frozen=True)
+class Param:
+    """One of a page's URL parameters: `take` applies a link's value to the session (before the page's
+    widgets exist), or raises ValueError saying why it was left out; `give` is what this run shows, or None."""
+
+    name: str
+    what: str  # how a notice names it
+    take: Callable[[str], None]
+    give: Callable[[], str | None]
+
+
+def keyed(name: str, key: str, what: str, check: Callable[[str], Any] = str, show: Callable[[Any], str] = str) -> Param:
+    """A parameter that is one session key's value (`check` turns the link's text into it, or raises ValueError)."""
+
+    def take(value: str) -> None:
+        st.session_state[key] = check(value)
+
+    def give() -> str | None:
+        value = st.session_state.get(key)
+        return None if value is None or value == "" else show(value)
+
+    return Param(name, what, take, give)
 
 
 @dataclass
@@ -38,14 +59,21 @@ class Dropped:
         self.items.append(f"{what} “{state.md(value[:40])}” ({why})")  # a link's value is text, never Markdown
 
 
-def read(page: str) -> None:
-    """Before any widget exists: take what a link says (a new session's URL, or a link followed
-    inside the app), as far as it is valid. Parameters this session wrote itself are not read again."""
+def _fresh() -> dict[str, str] | None:
+    """A link's parameters to read in this run, each no longer than any this app writes; None when the
+    parameters are the ones this session wrote itself."""
     if dict(st.query_params) == st.session_state.get(WRITTEN):
+        return None
+    return {k: v for k, v in st.query_params.items() if len(v) <= MAX_VALUE}
+
+
+def read() -> None:
+    """Before any widget exists: what a link says about the whole app (a new session's URL, or a link
+    followed inside the app), as far as it is valid. Each page reads its own parameters (`page`)."""
+    if (q := _fresh()) is None:
         return
     dropped = Dropped([])
     # a value longer than any this app writes is dropped before it is parsed (a 10 MB z= was 5 M numbers)
-    q = {k: v for k, v in st.query_params.items() if len(v) <= MAX_VALUE}
     for k in sorted(set(st.query_params) - set(q))[:5]:
         dropped.say(k[:20], st.query_params[k][:20] + "…", f"longer than {MAX_VALUE} characters")
     if (v := q.get("resume")) is not None:
@@ -68,47 +96,46 @@ def read(page: str) -> None:
             st.session_state[state.MODEL] = v
         else:
             dropped.say("model", v, "not on this server for this dataset")
-    if (v := q.get("view")) is not None and page in VIEWS:
-        st.session_state[VIEWS[page]] = v  # the page checks it against its views (widgets.view)
-    if (v := q.get(LESSON)) is not None and page == "lessons":
-        from aeviz.ui.pages.lessons import lessons
-
-        titles = {key: m.TITLE for key, m in lessons().items()}
-        st.session_state[LESSON] = titles.get(v, v)  # a key, or a title; the page checks it
-    if (v := q.get("img")) is not None and page in IMAGE:
-        n = len(state.test_set(st.session_state.get(state.DATASET, state.BUILTIN[0])))
-        if re.fullmatch(r"[0-9]{1,7}", v) and int(v) < n:  # ASCII digits only: "²".isdigit() is True
-            st.session_state[IMAGE[page]] = int(v)
-            if page == "vae":
-                st.session_state["vae_start"] = "a test image"
-        else:
-            dropped.say("test image", v, f"not one of 0 … {n - 1}")
-    if page == "vae" and (v := q.get("vae")) is not None:  # the explorer's own VAE, when not the sidebar's model
-        dataset = st.session_state.get(state.DATASET, state.BUILTIN[0])
-        info = state.manifest().get(v)
-        if info and info["dataset"] == dataset and info["config"]["family"] == "vae":
-            st.session_state["vae_model"] = v
-        else:
-            dropped.say("VAE", v, "not a VAE on this server for this dataset")
-    if page == "vae" and (v := q.get("z")) is not None:
-        z = _floats(v)
-        if z is None:
-            dropped.say("latent vector", v, "not a list of numbers")
-        else:
-            st.session_state["vae_link_z"] = [max(-3.0, min(3.0, x)) for x in z]  # the page checks its length
-    if page == "denoise" and (v := q.get("noise")) is not None:
-        if v in NOISES:
-            st.session_state["dn_noise"] = v
-            if (lv := q.get("level")) is not None:
-                level = _floats(lv)
-                if level and len(level) == 1 and 0 <= level[0] <= 1:
-                    st.session_state[NOISE_LEVEL.format(v)] = round(level[0] / 0.05) * 0.05
-                else:
-                    dropped.say("noise level", lv, "not a number in [0, 1]")
-        else:
-            dropped.say("noise", v, f"choose from {', '.join(NOISES)}")
     if dropped.items:
         state.notice("Parts of the link were left out: " + "; ".join(dropped.items) + ".")
+
+
+def page(*params: Param) -> None:
+    """A page's own link parameters, declared at its top: taken from a link the session has not read
+    yet, and written back after the page ran (`write`). A new page touches its own file only."""
+    path = st.session_state.get(state.PAGE, "")
+    _PAGES[path] = params  # the same for every session: the declaration, not a value
+    if (q := _fresh()) is None:
+        return
+    dropped = Dropped([])
+    for p in params:
+        if (v := q.get(p.name)) is not None:
+            try:
+                p.take(v)
+            except ValueError as e:
+                dropped.say(p.what, v, str(e))
+    if dropped.items:  # the page is running: the toast shows now, not on the next run
+        st.toast("Parts of the link were left out: " + "; ".join(dropped.items) + ".", duration="long")
+
+
+def floats(text: str) -> list[float]:
+    """A link's list of numbers; raises ValueError for anything else (a NaN, an empty list)."""
+    values = [float(t) for t in text.split(",")]
+    if not values or not all(math.isfinite(x) for x in values):
+        raise ValueError("not a list of numbers")
+    return values
+
+
+def image_number(dataset: str) -> Callable[[str], int]:
+    """A check for a test image's number on `dataset`."""
+
+    def check(text: str) -> int:
+        n = len(state.test_set(dataset))
+        if not (re.fullmatch(r"[0-9]{1,7}", text) and int(text) < n):  # ASCII digits only: "²".isdigit() is True
+            raise ValueError(f"not one of 0 … {n - 1}")
+        return int(text)
+
+    return check
 
 
 def _resume(value: str) -> None:
@@ -128,14 +155,6 @@ def _resume(value: str) -> None:
         pass  # the sidebar says the store is unavailable
 
 
-def _floats(text: str) -> list[float] | None:
-    try:
-        values = [float(t) for t in text.split(",")]
-    except ValueError:
-        return None
-    return values if values and all(math.isfinite(x) for x in values) else None
-
-
 def current(page: str) -> dict[str, str]:
     """The query parameters that say what page `page` (its URL path) shows in this run."""
     ss = st.session_state
@@ -145,24 +164,9 @@ def current(page: str) -> dict[str, str]:
         params["dataset"] = dataset
     if model and model in state.manifest():  # a student's own model cannot travel in a link
         params["model"] = model
-    if page in VIEWS and ss.get(VIEWS[page]):
-        params["view"] = str(ss[VIEWS[page]])
-    if page == "lessons" and ss.get(LESSON):
-        from aeviz.ui.pages.lessons import lessons
-
-        keys = {m.TITLE: key for key, m in lessons().items()}
-        params[LESSON] = keys.get(ss[LESSON], str(ss[LESSON]))
-    if page in IMAGE and ss.get(IMAGE[page]) is not None and (page != "vae" or ss.get("vae_start") == "a test image"):
-        params["img"] = str(ss[IMAGE[page]])
-    if page == "vae" and ss.get("vae_model") in state.manifest() and ss.get("vae_model") != model:
-        params["vae"] = ss["vae_model"]
-    if page == "vae" and ss.get("vae_z"):
-        params["z"] = ",".join(f"{x:.2f}" for x in ss["vae_z"])
-    if page == "denoise" and ss.get("dn_noise"):
-        params["noise"] = ss["dn_noise"]
-        level = ss.get(NOISE_LEVEL.format(ss["dn_noise"]))
-        if level is not None:
-            params["level"] = f"{level:g}"
+    for p in _PAGES.get(page, ()):
+        if (v := p.give()) is not None:
+            params[p.name] = v
     if ss.get(PRESENT):
         params[PRESENT] = "1"
     return params
@@ -181,7 +185,7 @@ def public_base(pages: list[str]) -> str:
     the address this browser used (its page path taken off; `pages` are the app's URL paths)."""
     from urllib.parse import urlsplit
 
-    base = st.session_state.get("share_base") or os.environ.get("AEVIZ_PUBLIC_URL")
+    base = st.session_state.get(state.SHARE_BASE) or os.environ.get("AEVIZ_PUBLIC_URL")
     if base:
         return base.rstrip("/")
     u = urlsplit(st.context.url or "http://localhost:8501")

@@ -7,7 +7,7 @@ import io
 
 import streamlit as st
 
-from aeviz.ui import links
+from aeviz.ui import links, state
 
 # Presenter mode: larger type and controls, black-on-white text, the sidebar out of the way.
 # Streamlit sizes its type in rem, so the root size scales the whole page.
@@ -38,7 +38,7 @@ def qr_codes(url: str) -> tuple[bytes, bytes]:
 @st.dialog("Share with the class", width="large")
 def share_dialog(page: str, pages: list[str], default: bool) -> None:
     st.text_input(
-        "Address students use", key="share_base", placeholder=links.public_base(pages),
+        "Address students use", key=state.SHARE_BASE, placeholder=links.public_base(pages),
         help="Behind a proxy or on the room's network, the address the students' laptops reach (or set AEVIZ_PUBLIC_URL).",
     )  # fmt: skip
     from aeviz.ui import classroom

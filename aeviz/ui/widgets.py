@@ -20,7 +20,7 @@ def show(fig, key: str | None = None, **kw):
     `theme=None`: Streamlit's theme arrives as a template, which made plotly.js draw every new chart
     twice (see `plots.figure`). In presenter mode every figure is drawn 1.4 times as large."""
     config = plots.config_for(fig)
-    if st.session_state.get("present"):
+    if st.session_state.get(state.PRESENT):
         fig = plots.scaled(fig, 1.4)
     return st.plotly_chart(fig, config=config, key=key, theme=None, **kw)
 
@@ -86,8 +86,8 @@ def run(spec: JobSpec, what: str) -> Any | None:
     before, else None while its progress is shown, and the page runs again when it is ready. A
     shared spec (the same for every student) runs once per server. `what` names it for the student."""
     svc = state.service()
-    runs = st.session_state.setdefault("runs", {})  # spec -> job id: this session's runs
-    job = svc.get(runs.get(spec, ""))
+    runs = st.session_state.setdefault(state.RUNS, {})  # spec -> job id: this session's runs
+    job = svc.view(runs.get(spec, ""))
     if job is None or (job.state in ("failed", "cancelled") and st.button("Try again", key=f"retry_{hash(spec)}")):
         try:
             job = svc.submit(spec, state.owner(), state.person())
@@ -100,16 +100,38 @@ def run(spec: JobSpec, what: str) -> Any | None:
     if job.state in ("failed", "cancelled"):
         st.error(f"{what.capitalize()} failed: {job.error or job.state}.")
         return None
-
-    @st.fragment(run_every=0.5)
-    def waiting() -> None:
-        if not job.active:
-            st.rerun()  # the whole page, now with the result
-        st.caption(f"{what.capitalize()} runs on the training service, not in this page:")
-        job_status(job)
-
-    waiting()
+    follow(job.id, caption=f"{what.capitalize()} runs on the training service, not in this page:")
     return None
+
+
+def follow(job_id: str, *, caption: str = "", on_end=None, stop: str | None = None, live=None) -> None:
+    """The one way a page follows a job on the training service: its place in the queue every 3 s,
+    without figures (a class of 100 waiting for one worker redrew empty loss curves 200 times a
+    second), then its progress twice a second with `live(job)` drawing what it has; when it ends,
+    `on_end(job)` and a rerun of the whole page. Each pass reads a copy of the job (service.view)."""
+    first = state.service().view(job_id)
+    if first is None:
+        return
+    queued = first.state == "queued"
+
+    @st.fragment(run_every=3.0 if queued else 0.5)
+    def watch() -> None:
+        job = state.service().view(job_id)
+        if job is None:
+            return
+        if not job.active or (job.state == "queued") != queued:
+            if not job.active and on_end is not None:
+                on_end(job)
+            st.rerun()  # the whole page: the result, or the running job's figures
+        if caption:
+            st.caption(caption)
+        job_status(job)
+        if stop and st.button("Stop", key=f"{stop}_{'queued' if queued else 'running'}", icon=":material/stop:"):
+            state.service().cancel(job_id)
+        if live is not None and not queued:
+            live(job)
+
+    watch()
 
 
 SAVED = {"saved": ":material/cloud_done: saved", "saving": ":material/cloud_upload: saving…"}
@@ -146,8 +168,8 @@ def your_models() -> None:
         f"Upload a checkpoint (.safetensors, up to {LIMITS.max_upload_mb:.0f} MB)", type=["safetensors"], key="tr_upload",
         max_upload_size=int(LIMITS.max_upload_mb),
     )  # fmt: skip
-    if up is not None and st.session_state.get("tr_uploaded") != up.file_id:
-        st.session_state["tr_uploaded"] = up.file_id
+    if up is not None and st.session_state.get(state.TRAIN_UPLOADED) != up.file_id:
+        st.session_state[state.TRAIN_UPLOADED] = up.file_id
         try:
             state.notice(state.adopt_checkpoint(up.name, up.getvalue()))
             st.rerun()  # the whole app: the sidebar lists it now, not after the next click
@@ -188,25 +210,25 @@ def your_work(kept: bool) -> None:
     first = (
         kept
         and bool(state.own_models() or state.own_datasets())
-        and not st.session_state.get("present")
-        and not st.session_state.get("pj_seen")
+        and not st.session_state.get(state.PRESENT)
+        and not st.session_state.get(state.RESUME_SEEN)
     )
     if first:
-        st.session_state["pj_seen"] = True
+        st.session_state[state.RESUME_SEEN] = True
     with st.expander("All your work in one file, and your resume link", icon=":material/inventory_2:", expanded=first):
         st.caption(
             "A project file holds every model you keep (weights, recipe, metrics, loss curve) and your image sets: "
             "any aeviz imports it."
         )
         if st.button("Prepare my project file", key="pj_make", icon=":material/archive:"):
-            st.session_state["pj_file"] = state.export_project()
-        if (blob := st.session_state.get("pj_file")) is not None:
+            st.session_state[state.PROJECT_FILE] = state.export_project()
+        if (blob := st.session_state.get(state.PROJECT_FILE)) is not None:
             st.download_button("Download project file", blob, file_name="aeviz-project.zip", key="pj_dl",
                                icon=":material/download:", on_click="ignore")  # fmt: skip
         up = st.file_uploader("Import a project file (.zip)", type=["zip"], key="pj_upload",
                               max_upload_size=int(LIMITS.max_upload_mb))  # fmt: skip
-        if up is not None and st.session_state.get("pj_uploaded") != up.file_id:
-            st.session_state["pj_uploaded"] = up.file_id
+        if up is not None and st.session_state.get(state.PROJECT_UPLOADED) != up.file_id:
+            st.session_state[state.PROJECT_UPLOADED] = up.file_id
             from aeviz.store.project import ProjectError
 
             try:
@@ -214,7 +236,7 @@ def your_work(kept: bool) -> None:
                 st.rerun()
             except (ProjectError, ValueError) as e:
                 st.error(f"Can't import {state.md(up.name[:60])}: {e}.")
-        if kept and not st.session_state.get("present"):
+        if kept and not st.session_state.get(state.PRESENT):
             resume_link(first)
     if kept and (jobs := _recent_jobs()):
         st.caption("Your recent training jobs (in any tab): " + " · ".join(jobs))
@@ -228,8 +250,8 @@ def resume_link(first: bool = False) -> None:
     if identity.verify(value) is None:
         return
     if first:
-        st.session_state["pj_resume"] = True
-    if st.toggle("Show my resume link", key="pj_resume", help="your key to your work: keep it to yourself"):
+        st.session_state[state.SHOW_RESUME] = True
+    if st.toggle("Show my resume link", key=state.SHOW_RESUME, help="your key to your work: keep it to yourself"):
         url = f"{classroom.base_url()}/?{identity.RESUME}={value}"
         png, _ = share.qr_codes(url)
         a, b = st.columns([1, 2])

@@ -21,7 +21,7 @@ if c is None:
 name, _, log_x, _, _ = book.PARAMS[c.param]
 preset = presets.PRESETS[c.preset]
 st.header(f"Class {c.code or '(no code)'} · {preset.title}, sweeping {name}")
-present = bool(st.session_state.get("present"))
+present = bool(st.session_state.get(state.PRESENT))
 
 
 def controls() -> None:
@@ -132,10 +132,10 @@ def sweep(cards: list[book.Card], order: dict[str, int]) -> None:
     if c.dataset in state.BUILTIN and rows:  # PCA's error at the same code size: the linear baseline
         if c.param == "latent":
             ks = sorted({int(k.value) for k in rows})
-            reference = (ks, [classroom.pca_error(c.dataset, k) for k in ks], "PCA, same code size")
+            reference = (ks, [state.pca_mse(c.dataset, min(k, 784)) for k in ks], "PCA, same code size")
         elif (code := rows[0].config.get("latent")) and rows[0].config.get("family") not in ("conv", "denoising"):
             xs = [min(k.value for k in rows), max(k.value for k in rows)]  # one code size for the class: a level line
-            reference = (xs, [classroom.pca_error(c.dataset, int(code))] * 2, f"PCA, code size {code}")
+            reference = (xs, [state.pca_mse(c.dataset, min(int(code), 784))] * 2, f"PCA, code size {code}")
     fig = plots.sweep([k.value for k in rows], [k.metrics["mse"] for k in rows], [k.config.get("family", "?") for k in rows],
                       names=[label(k, order) for k in rows], log_x=log_x, reference=reference, x_label=name,
                       title=f"Test MSE against {name}: one point per model")  # fmt: skip

@@ -80,12 +80,12 @@ if teaching is None:
         hi = b.number_input("To", value=float(hi_default), key=f"cl_hi_{param}", format="%g")
         if st.button("Open the class", key="cl_open", type="primary", icon=":material/add:"):
             try:
-                st.session_state["cl_token"] = classroom.open_class(preset, param, lo, hi)
+                st.session_state[state.TEACHER_LINK] = classroom.open_class(preset, param, lo, hi)
                 st.rerun()
             except (book.ClassError, StoreUnavailable) as e:
                 st.error(f"Can't open it: {e}.")
 
-if token := st.session_state.pop("cl_token", None):
+if token := st.session_state.pop(state.TEACHER_LINK, None):
     url = f"{classroom.base_url()}/board?teach={token}"
     st.success("Your class is open. This is your teacher link, shown once: keep it to open the board from another "
                "device (only its fingerprint is kept on the server).")  # fmt: skip

@@ -7,7 +7,7 @@ from aeviz.limits import LIMITS
 from aeviz.service import Refused
 from aeviz.tasks import JobSpec
 from aeviz.ui import state
-from aeviz.ui.widgets import SAVED, job_status, show
+from aeviz.ui.widgets import SAVED, follow, show
 
 st.header("Your images")
 WHERE = (
@@ -32,12 +32,12 @@ files = st.file_uploader(
 
 def _size_follows_colour() -> None:
     # The lecture-sized default for each: 28×28 like MNIST for gray, 32×32 like CIFAR-10 for colour.
-    st.session_state["ud_size"] = 32 if st.session_state["ud_color"] else 28
+    st.session_state[state.DATA_SIZE] = 32 if st.session_state[state.DATA_COLOR] else 28
 
 
 c = st.columns(5)
-color = c[0].toggle("Colour", key="ud_color", help="3 channels; otherwise gray", on_change=_size_follows_colour)
-size = c[1].selectbox("Size", userdata.SIZES, key="ud_size", format_func=lambda s: f"{s}×{s}")
+color = c[0].toggle("Colour", key=state.DATA_COLOR, help="3 channels; otherwise gray", on_change=_size_follows_colour)
+size = c[1].selectbox("Size", userdata.SIZES, key=state.DATA_SIZE, format_func=lambda s: f"{s}×{s}")
 crop = c[2].radio("Fit", ["resize", "mnist"], key="ud_crop", format_func={"resize": "resize", "mnist": "MNIST-style crop"}.get,
                   disabled=color, help="MNIST-style: the ink cropped, 20×20, centred by mass in 28×28 (gray only)")  # fmt: skip
 invert = c[3].radio(
@@ -48,7 +48,7 @@ sets = st.selectbox("…or one of torchvision's sets, at its own size and colour
                     ["", *userdata.TORCHVISION], key="ud_tv",
                     format_func=lambda k: k or "—")  # fmt: skip
 
-job = state.service().get(st.session_state.get("ud_job", ""))
+job = state.service().view(st.session_state.get(state.DATA_JOB, ""))
 if st.button(
     "Read the images", key="ud_read", icon=":material/upload:", disabled=not (files or sets) or bool(job and job.active)
 ):
@@ -62,30 +62,23 @@ if st.button(
         uploads = tuple((f.name, f.getvalue()) for f in files or ())
         spec = JobSpec.of("ingest", files=uploads, recipe=recipe, name=name, test_share=float(share), torchvision=sets or None)
         job = state.service().submit(spec, state.owner(), state.person())
-        st.session_state["ud_job"] = job.id
+        st.session_state[state.DATA_JOB] = job.id
     except (userdata.UserDataError, Refused) as e:
         st.error(f"Can't read them: {e}.")
 
 
-@st.fragment(run_every=0.5)
-def reading() -> None:
-    job = state.service().get(st.session_state.get("ud_job", ""))
-    if job is None:
-        return
-    if job.active:
-        job_status(job)
-        return
+def read(job) -> None:
     if job.state == "failed":
         st.error(f"Can't use these images: {job.error}.")
     elif job.result is not None:
-        st.session_state["ud_preview"] = job.result
+        st.session_state[state.DATA_PREVIEW] = job.result
     state.service().forget(job.id)
-    st.session_state.pop("ud_job", None)
-    st.rerun()
+    st.session_state.pop(state.DATA_JOB, None)
 
 
-reading()
-data = st.session_state.get("ud_preview")
+if job is not None:
+    follow(job.id, on_end=read)
+data = st.session_state.get(state.DATA_PREVIEW)
 if data is not None:
     st.subheader("Preview")
     st.markdown(state.md(userdata.describe(data)) + (f" · {len(data.skipped)} files left out" if data.skipped else ""))
@@ -99,7 +92,7 @@ if data is not None:
         except ValueError as e:
             st.error(f"Can't keep them: {e}.")
         else:
-            st.session_state.pop("ud_preview", None)
+            st.session_state.pop(state.DATA_PREVIEW, None)
             st.session_state[state.PICK] = (name, None)
             st.rerun()
 

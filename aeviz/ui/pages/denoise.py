@@ -4,13 +4,35 @@ import numpy as np
 import streamlit as st
 import torch
 
-from aeviz import plots
+from aeviz import metrics, plots
 from aeviz.config import NOISES
 from aeviz.noise import corrupt
 from aeviz.training import psnr
-from aeviz.ui import state
+from aeviz.ui import links, state
 from aeviz.ui.widgets import show
 
+
+def _noise(text: str) -> str:
+    if text not in NOISES:
+        raise ValueError(f"choose from {', '.join(NOISES)}")
+    return text
+
+
+def _take_level(text: str) -> None:  # after the noise it belongs to
+    if (kind := st.session_state.get(state.NOISE)) not in NOISES:
+        return  # the noise was left out, and said so
+    level = links.floats(text)
+    if len(level) != 1 or not 0 <= level[0] <= 1:
+        raise ValueError("not a number in [0, 1]")
+    st.session_state[state.NOISE_LEVEL.format(kind)] = round(level[0] / 0.05) * 0.05
+
+
+def _give_level() -> str | None:
+    level = st.session_state.get(state.NOISE_LEVEL.format(st.session_state.get(state.NOISE)))
+    return None if level is None else f"{level:g}"
+
+
+links.page(links.keyed("noise", state.NOISE, "noise", _noise), links.Param("level", "noise level", _take_level, _give_level))
 sel = state.current()
 st.header("Denoise")
 st.caption(
@@ -23,12 +45,12 @@ LABELS = {"gaussian": "gaussian", "masking": "masking (zeroed pixels)", "saltpep
 # (slider label, default level) per noise
 LEVELS = {"gaussian": ("σ", 0.5), "block": ("block side, share of the image's", 0.4), "gray": ("colour taken away", 1.0)}
 kinds = [k for k in NOISES if k != "gray" or sel.data.shape[0] == 3]  # colouring needs colour images
-if st.session_state.get("dn_noise") not in kinds:
-    st.session_state.pop("dn_noise", None)
+if st.session_state.get(state.NOISE) not in kinds:
+    st.session_state.pop(state.NOISE, None)
 c1, c2, c3, c4 = st.columns(4)
-kind = c1.selectbox("Noise", kinds, key="dn_noise", format_func=LABELS.get)
+kind = c1.selectbox("Noise", kinds, key=state.NOISE, format_func=LABELS.get)
 label, default = LEVELS.get(kind, ("fraction of pixels", 0.3))
-level = c2.slider(label, 0.0, 1.0, default, 0.05, key=f"dn_level_{kind}")
+level = c2.slider(label, 0.0, 1.0, default, 0.05, key=state.NOISE_LEVEL.format(kind))
 upload = st.session_state.get(state.UPLOAD)
 use_upload = c3.toggle("Use my upload / drawing", key="dn_upload", disabled=upload is None or sel.dataset not in state.BUILTIN)
 seed = c4.number_input("Noise seed", 0, 10_000, 0, key="dn_seed")
@@ -52,12 +74,12 @@ if trained_on and trained_on[0] not in names:
 names.pop(None, None)
 if sel.name not in names and state.fits(sel.model, sel.dataset):
     names[sel.name] = state.title(sel.name)[:28]
-rows, labels = [x.numpy(), x_tilde.numpy()], ["clean x", f"noisy x̃ · {psnr(float((x_tilde - x).square().mean())):.1f} dB"]
+rows, labels = [x.numpy(), x_tilde.numpy()], ["clean x", f"noisy x̃ · {psnr(metrics.mse(x_tilde, x)):.1f} dB"]
 with torch.no_grad():
     for n, label in names.items():
         x_hat = state.get_model(n).reconstruct(x_tilde)
         rows.append(x_hat.numpy())
-        labels.append(f"{label} · {psnr(float((x_hat - x).square().mean())):.1f} dB")
+        labels.append(f"{label} · {psnr(metrics.mse(x_hat, x)):.1f} dB")
 show(plots.reconstruction_rows(rows, labels, tile_px=72), key="dn_grid")
 st.caption(
     "PSNR of each row against the clean images (higher is better). The pretrained denoiser is the lecture's conv AE "

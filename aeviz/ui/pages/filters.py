@@ -6,9 +6,10 @@ import torch
 
 from aeviz import plots
 from aeviz.models.base import tile_shape
-from aeviz.ui import state
+from aeviz.ui import links, state
 from aeviz.ui.widgets import show, view
 
+links.page(links.keyed("view", state.FILTERS_VIEW, "view"))  # `view` checks it against its views
 sel = state.current()
 st.header("Learned filters")
 st.caption(
@@ -86,4 +87,4 @@ if sel.info.config.is_conv:  # conv stages: the conv AE, and the denoiser and VA
 if sel.info.config.sparsity == "kl":
     views["Sparse codes"] = sparse_codes
 with torch.no_grad():
-    views[view(list(views), key="filt_view")]()
+    views[view(list(views), key=state.FILTERS_VIEW)]()

@@ -4,10 +4,14 @@ import numpy as np
 import streamlit as st
 import torch
 
-from aeviz import explore, plots
-from aeviz.ui import scatter, state
+from aeviz import explore, metrics, plots
+from aeviz.ui import links, scatter, state
 from aeviz.ui.widgets import show, view
 
+links.page(
+    links.keyed("view", state.LATENT_VIEW, "view"),  # `view` checks it against its views
+    links.keyed("img", state.LATENT_IMAGE, "test image", links.image_number(st.session_state[state.DATASET])),
+)
 sel = state.current()
 names = state.labels(sel.dataset)
 st.header("Latent space")
@@ -54,10 +58,11 @@ def scatter_and_detail() -> None:
     left, right = st.columns([3, 2])
     with left:
         # drawn once per figure: a click marks its point without redrawing the others
-        pos = scatter.latent_scatter(scatter_spec(sel.name, sel.dataset, bool(st.session_state.get("present"))), key="scatter")
+        spec = scatter_spec(sel.name, sel.dataset, bool(st.session_state.get(state.PRESENT)))
+        pos = scatter.latent_scatter(spec, key="scatter")
     if pos is None:
-        pos = st.session_state.get("lat_img")  # a shared link's image, until a point is clicked
-    st.session_state["lat_img"] = pos
+        pos = st.session_state.get(state.LATENT_IMAGE)  # a shared link's image, until a point is clicked
+    st.session_state[state.LATENT_IMAGE] = pos
     with right:
         if pos is None or not 0 <= pos < len(sel.data):
             st.info("Click a point to see its image, its reconstruction and its code.")
@@ -66,7 +71,7 @@ def scatter_and_detail() -> None:
         x_hat = sel.model.reconstruct(xi)
         code = sel.model.codes(xi).flatten()
         label = f" · class {names[int(sel.data.y[pos])]}" if names else ""
-        st.markdown(f"**Image #{pos}**{label} · MSE {float((x_hat - xi).square().mean()):.4f}")
+        st.markdown(f"**Image #{pos}**{label} · MSE {metrics.mse(x_hat, xi):.4f}")
         show(plots.reconstruction_rows([xi.numpy(), x_hat.numpy()], ["input", "output"], tile_px=150), key="scatter_detail")
         shown = ", ".join(f"{v:.2f}" for v in code[:16].tolist()) + (" …" if len(code) > 16 else "")
         st.markdown(f"z = ({shown})")
@@ -107,7 +112,7 @@ def walk() -> None:
     st.caption("Decoded along the straight line between the two codes. A plain AE's line crosses holes; a VAE's stays on digits.")
 
 
-shown = view(["Codes", "Decoded plane", "Walk between images"], key="lat_view")
+shown = view(["Codes", "Decoded plane", "Walk between images"], key=state.LATENT_VIEW)
 with torch.no_grad():
     if shown == "Codes":
         scatter_and_detail()

@@ -34,7 +34,7 @@ def comparison(dataset: str, names: tuple[str, ...]) -> go.Figure:
     for n in names:
         x_hat = state.get_model(n).reconstruct(x)
         rows.append(x_hat.numpy())
-        labels.append(f"{state.info(n).config.family} · {float((x_hat - x).square().mean()):.4f}")
+        labels.append(f"{state.info(n).config.family} · {metrics.mse(x_hat, x):.4f}")
     return plots.reconstruction_rows(rows, labels, tile_px=64)
 
 
@@ -52,7 +52,7 @@ left, right = st.columns([2, 3])
 with left:
     st.subheader(sel.info.title)
     c1, c2, c3 = st.columns(3)
-    c1.metric("parameters", f"{explore.n_params(sel.model):,}")
+    c1.metric("parameters", f"{metrics.n_params(sel.model):,}")
     c2.metric("code size", " × ".join(map(str, sel.model.latent_shape)))
     if "mse" in sel.info.metrics:
         c3.metric("test MSE", f"{sel.info.metrics['mse']:.4f}")

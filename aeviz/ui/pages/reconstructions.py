@@ -4,10 +4,11 @@ import plotly.graph_objects as go
 import streamlit as st
 import torch
 
-from aeviz import plots
-from aeviz.ui import state
+from aeviz import metrics, plots
+from aeviz.ui import links, state
 from aeviz.ui.widgets import show, view
 
+links.page(links.keyed("view", state.REC_VIEW, "view"))  # `view` checks it against its views
 sel = state.current()
 names = state.labels(sel.dataset)
 st.header("Reconstructions")
@@ -23,8 +24,8 @@ def grids() -> None:
     # never disabled: a disabled box's grey text is too faint to read (and fails WCAG contrast)
     cls = c3.selectbox("Class (picking by class)", range(len(names or [])), format_func=lambda c: names[c], key="rec_class")
     if c4.button(":material/casino: New", key="rec_shuffle", help="draw other images"):
-        st.session_state["rec_seed"] = st.session_state.get("rec_seed", 0) + 1
-    g = torch.Generator().manual_seed(st.session_state.get("rec_seed", 0))
+        st.session_state[state.REC_SEED] = st.session_state.get(state.REC_SEED, 0) + 1
+    g = torch.Generator().manual_seed(st.session_state.get(state.REC_SEED, 0))
     by_class = mode == "by class" and names is not None and cls is not None
     pool = torch.nonzero(data.y == cls).flatten() if by_class else torch.arange(len(data))
     idx = pool[torch.randperm(len(pool), generator=g)[:n]].sort().values
@@ -44,15 +45,6 @@ def grids() -> None:
     st.caption("Bottom row: the error per pixel, black 0 → white 1; under each column, that image's MSE.")
 
 
-@state.data_cache
-def ae_vs_pca(lin: str, dataset: str) -> tuple[float, float, int, str]:
-    """Test MSE of the linear AE and of PCA with its K, the number of test images, what PCA was fitted on."""
-    all_x = state.test_floats(dataset)
-    pca, where = state.pca_for(dataset, state.get_model(lin).latent_size)
-    ae_mse = float((state.get_model(lin).reconstruct(all_x) - all_x).square().mean())
-    return ae_mse, float((pca.reconstruct(all_x) - all_x).square().mean()), len(all_x), where
-
-
 @state.figure_cache
 def comparison(dataset: str, fc: tuple[str, ...], lin: str | None) -> go.Figure:
     """One test image of each class through each fully connected AE, narrowest code first, then
@@ -63,7 +55,7 @@ def comparison(dataset: str, fc: tuple[str, ...], lin: str | None) -> go.Figure:
 
     def add(x_hat: torch.Tensor, label: str) -> None:
         rows.append(x_hat.numpy())
-        labels.append(f"{label} · {float((x_hat - x).square().mean()):.4f}")
+        labels.append(f"{label} · {metrics.mse(x_hat, x):.4f}")
 
     for name in fc:
         cfg = state.info(name).config
@@ -88,7 +80,7 @@ def bottleneck() -> None:
     show(comparison(sel.dataset, fc, lin), key="rec_compare")  # one figure: the browser draws each chart anew
     if lin:
         k = state.get_model(lin).latent_size
-        ae_mse, pca_mse, n_test, where = ae_vs_pca(lin, sel.dataset)
+        (ae_mse, pca_mse, where), n_test = state.ae_vs_pca(lin, sel.dataset), len(state.test_floats(sel.dataset))
         a, b, c = st.columns(3)
         a.metric(f"linear AE, K = {k}", f"{ae_mse:.4f}")
         b.metric(f"PCA, K = {k}", f"{pca_mse:.4f}")
@@ -96,7 +88,7 @@ def bottleneck() -> None:
         st.caption(f"MSE on all {n_test:,} test images; PCA fitted on {where}.")
 
 
-if view(["Inputs vs outputs", "Bottleneck sizes · linear AE vs PCA"], key="rec_view") == "Inputs vs outputs":
+if view(["Inputs vs outputs", "Bottleneck sizes · linear AE vs PCA"], key=state.REC_VIEW) == "Inputs vs outputs":
     grids()
 else:
     bottleneck()

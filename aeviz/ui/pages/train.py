@@ -18,7 +18,7 @@ from aeviz.service import Refused
 from aeviz.store import classes as book
 from aeviz.tasks import JobSpec
 from aeviz.ui import classroom, state
-from aeviz.ui.widgets import job_status, show, your_models
+from aeviz.ui.widgets import follow, show, your_models
 
 st.header("Train your own")
 SHAPES = state.shapes()
@@ -60,11 +60,11 @@ assignment()
 
 
 def apply_preset() -> None:
-    p = presets.PRESETS.get(st.session_state.get("tr_preset"), next(iter(presets.PRESETS.values())))
+    p = presets.PRESETS.get(st.session_state.get(state.TRAIN_PRESET), next(iter(presets.PRESETS.values())))
     m, t = p.model, p.train
-    dataset = p.dataset or next((n for n, s in SHAPES.items() if s[0] == m.shape[0]), st.session_state.get("tr_dataset"))
+    dataset = p.dataset or next((n for n, s in SHAPES.items() if s[0] == m.shape[0]), st.session_state.get(state.TRAIN_DATASET))
     st.session_state.update({
-        "tr_dataset": dataset, "tr_family": m.family, "tr_latent": m.latent, "tr_hidden": ",".join(map(str, m.hidden)),
+        state.TRAIN_DATASET: dataset, "tr_family": m.family, "tr_latent": m.latent, "tr_hidden": ",".join(map(str, m.hidden)),
         "tr_activation": m.activation, "tr_code": m.code_activation, "tr_recon": m.recon, "tr_sparsity": m.sparsity,
         "tr_rho": m.rho, "tr_beta": m.beta, "tr_noise": m.noise, "tr_noise_level": m.noise_level, "tr_upsample": m.upsample,
         "tr_backbone": m.backbone, "tr_optimizer": t.optimizer, "tr_lr": t.lr, "tr_epochs": t.epochs,
@@ -72,13 +72,13 @@ def apply_preset() -> None:
     })  # fmt: skip
 
 
-if "tr_family" not in st.session_state or st.session_state.get("tr_preset") not in presets.PRESETS:
-    st.session_state["tr_preset"] = next(iter(presets.PRESETS))
+if "tr_family" not in st.session_state or st.session_state.get(state.TRAIN_PRESET) not in presets.PRESETS:
+    st.session_state[state.TRAIN_PRESET] = next(iter(presets.PRESETS))
     apply_preset()
 
 preset = st.selectbox(
     "Start from a lecture's settings", list(presets.PRESETS), format_func=lambda k: presets.PRESETS[k].title,
-    key="tr_preset", on_change=apply_preset,
+    key=state.TRAIN_PRESET, on_change=apply_preset,
 )  # fmt: skip
 st.page_link(
     "aeviz/ui/pages/data.py",
@@ -90,7 +90,7 @@ if presets.PRESETS[preset].note:
 w = {}  # widget values, checked on the server by ModelConfig, TrainConfig and aeviz.limits
 with st.container(border=True):
     c = st.columns(4)
-    w["dataset"] = c[0].selectbox("Dataset", list(SHAPES), format_func=state.dataset_title, key="tr_dataset")
+    w["dataset"] = c[0].selectbox("Dataset", list(SHAPES), format_func=state.dataset_title, key=state.TRAIN_DATASET)
     w["family"] = c[1].selectbox("Family", FAMILIES, key="tr_family")
     w["latent"] = c[2].number_input("Latent size", 1, 1024, key="tr_latent", help="the conv family's code is its feature maps")
     w["hidden"] = c[3].text_input("Hidden sizes", key="tr_hidden", help="comma-separated, e.g. 128,64; empty for one layer")
@@ -148,12 +148,7 @@ if st.button("Train", key="tr_start", type="primary", icon=":material/play_arrow
         st.error(f"Can't start: {e}.")
 
 
-@st.fragment(run_every=0.5)
-def progress() -> None:
-    job = state.job()
-    if job is None:
-        return
-    job_status(job)
+def kept(job) -> None:
     if job.state == "failed":
         st.error(f"Training failed: {job.error}.")
     elif job.state == "done" and job.result is not None:
@@ -161,11 +156,11 @@ def progress() -> None:
             state.notice(state.keep_trained(job))
         except ValueError as e:
             st.error(f"Can't keep the model: {e}.")
-        state.service().forget(job.id)
-        st.session_state.pop(state.JOB, None)
-        st.rerun()  # the whole app: the sidebar lists the new model
-    if job.active and st.button("Stop", key="tr_stop", icon=":material/stop:"):
-        state.service().cancel(job.id)
+    state.service().forget(job.id)
+    st.session_state.pop(state.JOB, None)
+
+
+def live(job) -> None:
     a, b = st.columns([3, 2])
     with a:
         show(plots.loss_curve(job.steps), key="tr_curve")
@@ -179,20 +174,8 @@ def progress() -> None:
             show(plots.filter_grid(job.preview["filters"], cols=8, tile_px=36, title="first-layer filters"), key="tr_filters")
 
 
-@st.fragment(run_every=3.0)
-def waiting() -> None:
-    """A job still in the queue: its place and ETA, every 3 s and without figures (a class of 100 all waiting
-    for the one worker redrew an empty loss curve 200 times a second); the page switches to `progress` once it runs."""
-    job = state.job()
-    if job is None or job.state != "queued":
-        st.rerun()
-    job_status(job)
-    if st.button("Stop", key="tr_stop_queued", icon=":material/stop:"):
-        state.service().cancel(job.id)
-
-
 if job is not None:
     st.subheader("Progress")
-    waiting() if job.state == "queued" else progress()
+    follow(job.id, on_end=kept, stop="tr_stop", live=live)
 
 your_models()

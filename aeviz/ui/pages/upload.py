@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from aeviz import plots, preprocess
+from aeviz import metrics, plots, preprocess
 from aeviz.ui import state
 from aeviz.ui.decoder import drawing_pad
 from aeviz.ui.widgets import show
@@ -36,9 +36,9 @@ with left:
         if f is not None:
             raw = f.getvalue()
     else:
-        nonce = st.session_state.setdefault("pad_nonce", 0)
+        nonce = st.session_state.setdefault(state.PAD_NONCE, 0)
         if st.button("Clear", key="pad_clear", icon=":material/ink_eraser:"):
-            st.session_state["pad_nonce"] = nonce = nonce + 1
+            st.session_state[state.PAD_NONCE] = nonce = nonce + 1
         png = drawing_pad(key=f"pad_{nonce}")
         st.caption("Draw a digit with the mouse (or a finger); it is sent when you lift the pen.")
         if isinstance(png, str) and png:
@@ -83,7 +83,7 @@ if own is None:
     st.session_state[state.UPLOAD] = steps.x.tolist()  # the VAE explorer and Denoise can start from it
 x_hat = sel.model.reconstruct(x)
 err = (x_hat - x).abs()
-mse = float(err.square().mean())
+mse = metrics.mse(x_hat, x)
 
 
 errors = state.test_errors(sel.name, sel.dataset)

@@ -5,11 +5,41 @@ import streamlit as st
 import torch
 
 from aeviz import explore, plots
-from aeviz.ui import decoder, state
+from aeviz.ui import decoder, links, state
 from aeviz.ui.decoder import latent_plane, latent_sliders
 from aeviz.ui.widgets import show
 
 dataset = st.session_state[state.DATASET]
+
+
+def _take_image(text: str) -> None:
+    st.session_state[state.VAE_IMAGE] = links.image_number(dataset)(text)
+    st.session_state[state.VAE_START] = "a test image"
+
+
+def _take_vae(text: str) -> None:  # the explorer's own VAE, when not the sidebar's model
+    info = state.manifest().get(text)
+    if not (info and info["dataset"] == dataset and info["config"]["family"] == "vae"):
+        raise ValueError("not a VAE on this server for this dataset")
+    st.session_state[state.VAE_MODEL] = text
+
+
+def _take_z(text: str) -> None:  # the page checks its length against the VAE's code
+    st.session_state[state.VAE_LINK_Z] = [max(-3.0, min(3.0, x)) for x in links.floats(text)]
+
+
+def _give(key: str, when: bool, show=str):
+    value = st.session_state.get(key)
+    return show(value) if when and value is not None and value != [] else None
+
+
+ss = st.session_state
+links.page(
+    links.Param("img", "test image", _take_image, lambda: _give(state.VAE_IMAGE, ss.get(state.VAE_START) == "a test image")),
+    links.Param("vae", "VAE", _take_vae, lambda: _give(state.VAE_MODEL, ss.get(state.VAE_MODEL) in state.manifest()
+                                                       and ss.get(state.VAE_MODEL) != ss.get(state.MODEL))),
+    links.Param("z", "latent vector", _take_z, lambda: _give(state.VAE_Z, True, lambda z: ",".join(f"{x:.2f}" for x in z))),
+)  # fmt: skip
 data = state.test_set(dataset)
 st.header("VAE explorer")
 vaes = state.names_of_family(dataset, "vae")
@@ -18,10 +48,10 @@ if not vaes:
     st.stop()
 sidebar_model = st.session_state[state.MODEL]
 default = sidebar_model if sidebar_model in vaes else state.representative(dataset, "vae")
-if st.session_state.get("vae_model") not in vaes:
-    st.session_state.pop("vae_model", None)
+if st.session_state.get(state.VAE_MODEL) not in vaes:
+    st.session_state.pop(state.VAE_MODEL, None)
 titles = {n: state.title(n) for n in vaes}
-name = st.selectbox("VAE", vaes, index=vaes.index(default), format_func=titles.__getitem__, key="vae_model")
+name = st.selectbox("VAE", vaes, index=vaes.index(default), format_func=titles.__getitem__, key=state.VAE_MODEL)
 model = state.get_model(name)
 cfg = state.info(name).config
 k = cfg.latent
@@ -54,20 +84,20 @@ def plane_points(name: str, dataset: str) -> tuple[list, tuple]:
 
 kl = dim_kl(name, dataset)
 c1, c2, c3, c4 = st.columns([3, 2, 1, 1])
-start = c1.radio("Start from", ["zero", "a test image", "my upload / drawing"], horizontal=True, key="vae_start")
-idx = c2.number_input("Test image #", 0, len(data) - 1, 0, key="vae_image", disabled=start != "a test image")
+start = c1.radio("Start from", ["zero", "a test image", "my upload / drawing"], horizontal=True, key=state.VAE_START)
+idx = c2.number_input("Test image #", 0, len(data) - 1, 0, key=state.VAE_IMAGE, disabled=start != "a test image")
 idx = int(np.clip(idx, 0, len(data) - 1))  # a crafted client can send any number
-nonce = st.session_state.setdefault("vae_nonce", 0)
-samples = st.session_state.setdefault("vae_samples", {})  # model name -> a sampled z: a 10-D z is no 2-D VAE's
+nonce = st.session_state.setdefault(state.VAE_NONCE, 0)
+samples = st.session_state.setdefault(state.VAE_SAMPLES, {})  # model name -> a sampled z: a 10-D z is no 2-D VAE's
 if c3.button("Reset", key="vae_reset", icon=":material/restart_alt:"):
     samples.pop(name, None)
-    st.session_state["vae_nonce"] = nonce = nonce + 1
+    st.session_state[state.VAE_NONCE] = nonce = nonce + 1
 if c4.button("Sample", key="vae_random", icon=":material/casino:", help="z ~ N(0, I)"):
     samples[name] = torch.randn(k, generator=torch.Generator().manual_seed(nonce + 1)).tolist()
-    st.session_state["vae_nonce"] = nonce = nonce + 1
+    st.session_state[state.VAE_NONCE] = nonce = nonce + 1
 
 upload = st.session_state.get(state.UPLOAD)
-if (link_z := st.session_state.pop("vae_link_z", None)) is not None:  # a shared link's latent vector
+if (link_z := st.session_state.pop(state.VAE_LINK_Z, None)) is not None:  # a shared link's latent vector
     if len(link_z) == k:
         samples[name] = link_z
     else:
@@ -95,7 +125,7 @@ st.caption(
 )
 if z is not None:
     st.markdown("z = (" + ", ".join(f"{v:.2f}" for v in z) + ")")
-st.session_state["vae_z"] = list(z) if z is not None else z0.tolist()  # what a shared link carries
+st.session_state[state.VAE_Z] = list(z) if z is not None else z0.tolist()  # what a shared link carries
 
 st.subheader("Latent perturbation")
 st.caption("Lecture 001: sweep one dimension from −3σ to +3σ while the others stay at the starting code.")

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from aeviz import lessons, metrics, plots
+from aeviz import metrics, plots
 from aeviz.noise import gray
 from aeviz.tasks import JobSpec
 from aeviz.ui import state
@@ -28,7 +28,7 @@ def clustering(name: str, dataset: str) -> list[dict]:
             f"PCA codes ({min(k, 784)})": pca.encode(x),
             f"{state.info(name).title[:30]} codes ({k})": state.get_model(name).codes(x),
         }
-    return lessons.cluster_scores(spaces, y)
+    return metrics.cluster_scores(spaces, y)
 
 
 def render(sel) -> None:
@@ -83,13 +83,13 @@ def colouring(sel) -> None:
     x = sel.data.floats(slice(0, 8))
     x_gray = gray(x)
     rows = [x.numpy(), x_gray.numpy()]
-    labels = ["image", f"gray · MSE {float((x_gray - x).square().mean()):.4f}"]
+    labels = ["image", f"gray · MSE {metrics.mse(x_gray, x):.4f}"]
     colourers = [n for n in state.names_of_family(sel.dataset, "denoising") if state.info(n).config.noise == "gray"]
     with torch.no_grad():
         for n in colourers[:2]:
             x_hat = state.get_model(n).reconstruct(x_gray)
             rows.append(x_hat.numpy())
-            labels.append(f"{state.info(n).title[:26]} · MSE {float((x_hat - x).square().mean()):.4f}")
+            labels.append(f"{state.info(n).title[:26]} · MSE {metrics.mse(x_hat, x):.4f}")
     show(plots.reconstruction_rows(rows, labels, tile_px=72), key="ap_colour")
     if not colourers:
         st.markdown("No model of these images colours yet: train the *colouring* preset on the Train page.")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from aeviz import checkpoint, plots
+from aeviz import checkpoint, metrics, plots
 from aeviz.tasks import JobSpec
 from aeviz.ui import state
 from aeviz.ui.widgets import run, show
@@ -42,12 +42,12 @@ def render(sel) -> None:
     for label, model in models.items():
         x_hat = model.reconstruct(x)
         rows.append(x_hat.numpy())
-        labels.append(f"{label} · {float((x_hat - x).square().mean()):.4f}")
+        labels.append(f"{label} · {metrics.mse(x_hat, x):.4f}")
     for name in (f"{sel.dataset}-mlp", f"{sel.dataset}-mlp-deep"):
         if name in state.model_names(sel.dataset):
             x_hat = state.get_model(name).reconstruct(x)
             rows.append(x_hat.numpy())
-            labels.append(f"{state.info(name).title[:30]} · {float((x_hat - x).square().mean()):.4f}")
+            labels.append(f"{state.info(name).title[:30]} · {metrics.mse(x_hat, x):.4f}")
     show(plots.reconstruction_rows(rows, labels, tile_px=56), key="bd_rows")
     st.caption(
         "MSE per pixel on these ten test images. The four models above the pretrained ones trained 3 epochs on up to "

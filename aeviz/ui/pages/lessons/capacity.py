@@ -28,60 +28,60 @@ def render(sel) -> None:
     )
     r = run(JobSpec.of("capacity", shared=True, dataset="mnist"), "the three experiments")
     if r is not None:
-        st.subheader("Overcomplete: a code larger than the input")
-        a, b = st.columns(2)
-        a.metric("linear 784 → 32 → 784: MSE on digits / on noise", f"{r['under']['digits']:.4f} / {r['under']['noise']:.4f}")
-        b.metric("linear 784 → 1000 → 784: MSE on digits / on noise", f"{r['over']['digits']:.4f} / {r['over']['noise']:.4f}")
-        show(
-            plots.reconstruction_rows(
-                [r["under"]["noise_images"][:6], r["under"]["noise_images"][6:], r["over"]["noise_images"][6:]],
-                ["uniform noise", "784 → 32", "784 → 1000"],
-                tile_px=56,
-            ),
-            key="cap_noise",
-        )
-        under, over = r["under"], r["over"]
-        st.caption(
-            f"With more code units than pixels nothing forces a summary: the overcomplete AE passes test digits through "
-            f"almost unchanged (MSE {over['digits']:.4f}, against {under['digits']:.4f} through 32 units). It copies only "
-            f"where the digits lie, though: on noise, directions it never had to pass, it fails too ({over['noise']:.3f}). "
-            "Lecture 001's cure is regularisation: sparsity, noise (the Sparsity and Q3 lessons)."
-        )
-        m = r["memorise"]
-        st.subheader("A 1-D code and a powerful encoder (512-256)")
-        a, b = st.columns(2)
-        a.metric("MSE on its 32 training images", f"{m['train_mse']:.4f}")
-        b.metric("MSE on test images", f"{m['test_mse']:.4f}")
-        show(
-            plots.reconstruction_rows(
-                [m["train"][:8], m["train"][8:], m["test"][:8], m["test"][8:]],
-                ["training images", "their outputs", "test images", "their outputs"],
-                tile_px=48,
-            ),
-            key="cap_mem",
-        )
-        order = np.argsort(m["codes"])
-        show(
-            plots.bar(
-                [f"#{i}" for i in order], m["codes"][order].tolist(), title="Each training image's one code, sorted", fmt=".1f"
-            ),
-            key="cap_codes",
-        )
-        st.caption(
-            f"Each training image gets a place of its own on the line and the decoder learns to give it back (MSE "
-            f"{m['train_mse']:.4f} on them): the lecture's 'map x⁽ⁱ⁾ to code i'. New images fall between those places and "
-            f"come out as one of the training digits or a blend of two ({m['test_mse']:.4f}): memorised, not learned."
-        )
-        o = r["one"]
-        st.subheader("One training image")
-        show(
-            plots.reconstruction_rows(
-                [np.repeat(o["image"], 8, 0), o["test"][:8], o["test"][8:]],
-                ["the one training image", "test images", "their outputs"],
-                tile_px=48,
-            ),
-            key="cap_one",
-        )
+        _overcomplete(r["under"], r["over"])
+        _memorised(r["memorise"])
+        _one_image(r["one"])
+    _data_specific()
+
+
+def _rows(rows: list[np.ndarray], labels: list[str], tile_px: int, key: str) -> None:
+    """Rows of images (the inputs, then what a model made of them), labelled on the left."""
+    show(plots.reconstruction_rows(rows, labels, tile_px=tile_px), key=key)
+
+
+def _overcomplete(under: dict, over: dict) -> None:
+    st.subheader("Overcomplete: a code larger than the input")
+    a, b = st.columns(2)
+    a.metric("linear 784 → 32 → 784: MSE on digits / on noise", f"{under['digits']:.4f} / {under['noise']:.4f}")
+    b.metric("linear 784 → 1000 → 784: MSE on digits / on noise", f"{over['digits']:.4f} / {over['noise']:.4f}")
+    noise = [under["noise_images"][:6], under["noise_images"][6:], over["noise_images"][6:]]
+    _rows(noise, ["uniform noise", "784 → 32", "784 → 1000"], 56, "cap_noise")
+    st.caption(
+        f"With more code units than pixels nothing forces a summary: the overcomplete AE passes test digits through "
+        f"almost unchanged (MSE {over['digits']:.4f}, against {under['digits']:.4f} through 32 units). It copies only "
+        f"where the digits lie, though: on noise, directions it never had to pass, it fails too ({over['noise']:.3f}). "
+        "Lecture 001's cure is regularisation: sparsity, noise (the Sparsity and Q3 lessons)."
+    )
+
+
+def _memorised(m: dict) -> None:
+    st.subheader("A 1-D code and a powerful encoder (512-256)")
+    a, b = st.columns(2)
+    a.metric("MSE on its 32 training images", f"{m['train_mse']:.4f}")
+    b.metric("MSE on test images", f"{m['test_mse']:.4f}")
+    images = [m["train"][:8], m["train"][8:], m["test"][:8], m["test"][8:]]
+    _rows(images, ["training images", "their outputs", "test images", "their outputs"], 48, "cap_mem")
+    order = np.argsort(m["codes"])
+    show(
+        plots.bar(
+            [f"#{i}" for i in order], m["codes"][order].tolist(), title="Each training image's one code, sorted", fmt=".1f"
+        ),
+        key="cap_codes",
+    )
+    st.caption(
+        f"Each training image gets a place of its own on the line and the decoder learns to give it back (MSE "
+        f"{m['train_mse']:.4f} on them): the lecture's 'map x⁽ⁱ⁾ to code i'. New images fall between those places and "
+        f"come out as one of the training digits or a blend of two ({m['test_mse']:.4f}): memorised, not learned."
+    )
+
+
+def _one_image(o: dict) -> None:
+    st.subheader("One training image")
+    images = [np.repeat(o["image"], 8, 0), o["test"][:8], o["test"][8:]]
+    _rows(images, ["the one training image", "test images", "their outputs"], 48, "cap_one")
+
+
+def _data_specific() -> None:
     st.subheader("Data-specific: a model of one dataset, images of another")
     # the class's own gray 28 x 28 images too: what the MNIST model makes of pictures it never saw the like of
     own = [d for d, shape in state.shapes().items() if d in state.own_datasets() and shape == (1, 28, 28)]

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from aeviz import lessons, plots
+from aeviz import plots, slides
 from aeviz.tasks import JobSpec
 from aeviz.ui import state
 from aeviz.ui.widgets import run, show
@@ -41,7 +41,7 @@ def render(sel) -> None:
 def representation() -> None:
     """Lecture 002's "representation matters": the same straight line, in x and in φ(x) = x²."""
     st.subheader("Representation matters: φ(x) = x²")
-    r = lessons.representation_demo()
+    r = slides.representation_demo()
     a, b = st.columns(2)
     with a:
         show(plots.points_and_fits(r.x, r.y, {"a + b·x": r.line_in_x, "a + b·φ(x)": r.line_in_phi},

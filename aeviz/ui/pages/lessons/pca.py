@@ -3,7 +3,7 @@
 import streamlit as st
 import torch
 
-from aeviz import lessons, plots
+from aeviz import plots, slides
 from aeviz.ui import state
 from aeviz.ui.widgets import show
 
@@ -12,14 +12,10 @@ LECTURE = "000"
 
 
 @state.data_cache
-def pca_lesson(name: str, dataset: str):
-    """The linear AE against PCA fitted on the same training images the Reconstructions page uses."""
-    x = state.test_floats(dataset)
+def decoder_vs_pcs(name: str, dataset: str):
+    """The linear AE's decoder against PCA fitted on the same training images the Reconstructions page uses."""
     model = state.get_model(name)
-    pca, where = state.pca_for(dataset, model.latent_size)
-    cmp = lessons.compare_with_pca(model, pca)
-    ae = float((model.reconstruct(x) - x).square().mean())
-    return cmp, ae, float((pca.reconstruct(x) - x).square().mean()), where
+    return slides.compare_with_pca(model, state.pca_for(dataset, model.latent_size)[0])
 
 
 def render(sel) -> None:
@@ -31,7 +27,7 @@ def render(sel) -> None:
     if lin is None:
         st.info("This lesson uses the pretrained linear AE: pick MNIST or Fashion-MNIST in the sidebar.")
         return
-    cmp, ae_mse, pca_mse, where = pca_lesson(lin, sel.dataset)
+    cmp, (ae_mse, pca_mse, where) = decoder_vs_pcs(lin, sel.dataset), state.ae_vs_pca(lin, sel.dataset)
     k = cmp.components.shape[0]
     a, b, c = st.columns(3)
     a.metric(f"linear AE ({state.title(lin)})", f"{ae_mse:.4f}")

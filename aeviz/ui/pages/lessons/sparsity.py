@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from aeviz import lessons, plots
+from aeviz import plots, slides
 from aeviz.models.base import tile_shape
 from aeviz.ui import state
 from aeviz.ui.widgets import show
@@ -34,7 +34,7 @@ def render(sel) -> None:
         "activation of code unit $j$. The penalty is zero when $\\hat\\rho_j = \\rho$ and grows on either side."
     )
     rho = float(np.clip(st.slider("ρ", 0.01, 0.99, 0.2, 0.01, key="sp_rho"), 0.01, 0.99))
-    rho_hat, kl = lessons.kl_curve(rho)
+    rho_hat, kl = slides.kl_curve(rho)
     show(
         plots.curves({f"KL({rho:g} ‖ ρ̂)": kl}, title="The sparsity penalty of one unit", x="ρ̂", y="KL", x_values=rho_hat),
         key="sp_kl",
@@ -57,7 +57,7 @@ def render(sel) -> None:
 
 def strokes(sel, model) -> None:
     i = int(np.clip(st.number_input("Test image #", 0, len(sel.data) - 1, 0, key="sp_image"), 0, len(sel.data) - 1))
-    d = lessons.decompose(model, sel.data.floats(slice(i, i + 1))[0], k=9)
+    d = slides.decompose(model, sel.data.floats(slice(i, i + 1))[0], k=9)
     terms = " + ".join(f"{w:.2f} × ▢{u}" for w, u in zip(d.weights, d.units, strict=True))
     st.markdown(f"x̂ ≈ sigmoid({terms} + …)")
     show(

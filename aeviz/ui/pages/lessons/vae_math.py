@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from aeviz import explore, lessons, plots
+from aeviz import explore, plots, slides
 from aeviz.ui import state
 from aeviz.ui.widgets import show, table
 
@@ -23,10 +23,10 @@ def render(sel) -> None:
     name = name if name in vaes else vaes[0]
     i = int(np.clip(c2.number_input("Test image #", 0, len(sel.data) - 1, 0, key="vm_image"), 0, len(sel.data) - 1))
     if c3.button("Draw ε again", key="vm_eps", icon=":material/casino:"):
-        st.session_state["vm_seed"] = st.session_state.get("vm_seed", 0) + 1
+        st.session_state[state.VAE_MATH_SEED] = st.session_state.get(state.VAE_MATH_SEED, 0) + 1
     model = state.get_model(name)
     x = sel.data.floats(slice(i, i + 1))[0]
-    s = lessons.vae_step(model, x, seed=st.session_state.get("vm_seed", 0))
+    s = slides.vae_step(model, x, seed=st.session_state.get(state.VAE_MATH_SEED, 0))
     st.markdown(
         "The encoder gives a Gaussian $q(z|x) = \\mathcal N(\\mu, \\operatorname{diag}\\sigma^2)$, not a point. "
         "Sampling is not differentiable, so the reparameterisation trick draws $\\varepsilon \\sim \\mathcal N(0, I)$ "

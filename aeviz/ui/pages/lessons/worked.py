@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from aeviz import lessons
+from aeviz import slides
 from aeviz.ui.widgets import grid, matrix
 
 TITLE = "Worked examples"
@@ -13,10 +13,10 @@ def render(sel) -> None:
     st.markdown("**A 6×6 image through conv → ReLU → max-pool → conv → upsample** (lecture 003)")
     a, b = st.columns(2)
     with a:
-        img = matrix(lessons.IMAGE_6x6, key="we_img")
+        img = matrix(slides.IMAGE_6x6, key="we_img")
     with b:
-        f1, f2 = matrix(lessons.FILTER_1, key="we_f1"), matrix(lessons.FILTER_2, key="we_f2")
-    r = lessons.conv_example(img, f1, f2)
+        f1, f2 = matrix(slides.FILTER_1, key="we_f1"), matrix(slides.FILTER_2, key="we_f2")
+    r = slides.conv_example(img, f1, f2)
     stages = [
         (r.conv1, "conv (SAME)"),
         (r.relu, "ReLU"),
@@ -35,7 +35,7 @@ def render(sel) -> None:
         we = matrix([[1.0, 2.0], [1.0, 0.0], [-1.0, 0.0]], key="we_we", columns=["h1", "h2"])
     with c:
         wd = matrix([[2.0, 0.0], [0.0, 1.0], [0.0, 0.0]], key="we_wd", columns=["h1", "h2"])
-    d = lessons.dense_example(xv, we, wd)
+    d = slides.dense_example(xv, we, wd)
     st.markdown(
         f"Encoder: $W^T x = {d.pre.tolist()}$, ReLU → $z = {d.z.tolist()}$. Decoder: $W' z = {d.x_hat_pre.tolist()}$, "
         f"ReLU → $\\hat x = {d.x_hat.tolist()}$. Reconstruction error $\\|x - \\hat x\\|^2 = {float(d.error):g}$."

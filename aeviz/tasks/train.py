@@ -1,15 +1,11 @@
-"""The Train page's and the uploads' tasks (the lessons' are in `aeviz.lessons`); the registry,
-`JobSpec` and `Report` are `aeviz.jobs`'. Importing this module registers every task."""
+"""The Train page's task (one model, trained end to end or layer by layer) and the uploads' ingest."""
 
 from __future__ import annotations
 
-import time
+import functools
 from typing import Any
 
-from aeviz import lessons  # noqa: F401 - its tasks register themselves
-from aeviz.jobs import TASKS, JobSpec, Report, run_here, task
-
-__all__ = ["TASKS", "JobSpec", "Report", "dataset_splits", "run_here", "task"]
+from aeviz.tasks.registry import Report, task
 
 
 def dataset_splits(dataset: str, images: Any = None):
@@ -30,7 +26,7 @@ def train_model(p: dict[str, Any], report: Report) -> dict[str, Any]:
 
     from aeviz import checkpoint
     from aeviz.models import build_model
-    from aeviz.training import evaluate, train
+    from aeviz.training import evaluate, fit
 
     model_cfg, train_cfg, dataset = p["model"], p["train"], p["dataset"]
     data, test, note = dataset_splits(dataset, p.get("images"))
@@ -56,23 +52,9 @@ def train_model(p: dict[str, Any], report: Report) -> dict[str, Any]:
     def on_epoch(e: dict[str, Any]) -> None:
         report.epoch({**e, "last": e["epoch"] == last_epoch}, preview)
 
-    if train_cfg.greedy:  # a stacked AE (lectures 003, 004): one layer after another
-        from aeviz import stacked
-        from aeviz.training import History
-
-        total, t0 = (len(model_cfg.hidden) + 1) * train_cfg.epochs, time.perf_counter()
-
-        def layer_epoch(k: int, e: int, loss: float) -> None:
-            done = k * train_cfg.epochs + e + 1
-            rate = len(data) * done / (time.perf_counter() - t0)
-            report.step({"step": done, "total_steps": total, "epoch": done, "loss": loss, "recon": loss, "reg": 0.0,
-                         "samples_per_s": rate}, force=True)  # fmt: skip
-
-        curves = stacked.pretrain(model, data, train_cfg, on_epoch=layer_epoch, should_stop=report.stop)
-        history = History(stopped=report.stop(), seconds=time.perf_counter() - t0)
-        history.epochs = [{"layer": k + 1, "loss": c[-1]} for k, c in enumerate(curves) if c]
-    else:
-        history = train(model, data, train_cfg, on_step=report.step, on_epoch=on_epoch, should_stop=report.stop)
+    # a stacked AE's points are its layers' epochs, few and each worth drawing: none is thinned out
+    on_step = functools.partial(report.step, force=True) if train_cfg.greedy else report.step
+    history = fit(model, data, train_cfg, on_step=on_step, on_epoch=on_epoch, should_stop=report.stop)
     meta = {"dataset": dataset, "recipe": train_cfg.to_dict(), "seconds": history.seconds}
     if p.get("images") is not None:
         meta["data"] = {"name": p["images"].name, **p["images"].recipe.to_dict()}

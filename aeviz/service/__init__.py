@@ -23,135 +23,29 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import dataclasses
 import logging
 import os
 import queue as queue_mod
-import shutil
-import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from aeviz import processes
 from aeviz.limits import LIMITS, Limits
-from aeviz.tasks import JobSpec
+from aeviz.service.cluster import Cluster
+from aeviz.service.job import RESTARTED, TYPICAL, ClusterLost, Job, Refused, explain, place
+from aeviz.tasks.registry import JobSpec, run_on_worker, unpack
 
 log = logging.getLogger("aeviz.service")
-STEP_KEEP = 2000  # loss points kept per job (a long job keeps every other one, and so on)
 RESULTS_KEEP = 64  # shared results (a lesson's run, the same for every student) kept for reuse
 WAKE: dict = {}  # an inbox message that only wakes the dispatcher
-RECONNECT_GRACE = 10.0  # seconds a client may spend reconnecting to its scheduler before the cluster counts as lost
 MAX_BACKOFF = 30.0  # seconds at most between two attempts to reach a lost cluster
-RESTARTED = "the training service restarted: try again"
-TOPIC = "aeviz-progress"  # one topic for every job (the scheduler keeps a topic forever): messages carry the job id
-
-
-class Refused(Exception):
-    """A job the server will not take; the message is for the student."""
-
-
-class ClusterLost(RuntimeError):
-    """The Dask cluster the service used is gone."""
-
-
-@dataclass
-class Job:
-    id: str
-    owner: str  # the browser session (its jobs are cancelled when it has gone)
-    spec: JobSpec
-    person: str = ""  # who, across tabs (the identity cookie): the caps are theirs; the owner when unknown
-    keep: bool = True  # a cancelled job keeps what its task learnt so far (Stop), or ends "cancelled"
-    lasting: bool = False  # its result is kept in the store: it runs on when its session has gone
-    submitted: float = field(default_factory=time.monotonic)
-    state: str = "queued"  # queued -> running -> done | failed | cancelled
-    dispatched: float | None = None  # handed to Dask (a shared cluster may still hold it for a free thread)
-    started: float | None = None  # began on a worker
-    finished: float | None = None
-    steps: list[dict] = field(default_factory=list)
-    epochs: list[dict] = field(default_factory=list)
-    preview: dict | None = None
-    notes: list[str] = field(default_factory=list)
-    result: Any = None
-    error: str | None = None
-    position: int | None = None  # 0 = next to start
-    eta: float | None = None  # seconds until it is done, as far as the service can tell
-
-    @property
-    def active(self) -> bool:
-        return self.state in ("queued", "running", "cancelling")
-
-    @property
-    def progress(self) -> float:
-        if self.state == "done":
-            return 1.0
-        last = self.steps[-1] if self.steps else None
-        return last["step"] / last["total_steps"] if last and last.get("total_steps") else 0.0
-
-    def take(self, msg: dict) -> None:
-        """A message from the running task."""
-        kind = msg.pop("type", None)
-        if kind == "step":
-            self.steps.append(msg)
-            if len(self.steps) > STEP_KEEP:
-                self.steps = self.steps[::2]
-        elif kind == "epoch":
-            self.preview = msg.pop("preview", self.preview)
-            self.epochs.append(msg)
-            if len(self.epochs) > STEP_KEEP:
-                self.epochs = self.epochs[::2]
-        elif kind == "begin":
-            self.started = time.monotonic()
-        elif kind == "start":
-            self.preview = msg.get("preview")
-        elif kind == "note":
-            self.notes.append(msg["text"])
-
-
-def pack(obj: Any) -> Any:
-    """A message as msgpack can carry it (events are msgpack): arrays as bytes with dtype and shape."""
-    import numpy as np
-
-    if isinstance(obj, dict):
-        return {str(k): pack(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [pack(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return {"__nd__": [obj.dtype.str, list(obj.shape)], "data": np.ascontiguousarray(obj).tobytes()}
-    if isinstance(obj, np.generic):
-        return obj.item()
-    return obj
-
-
-def unpack(obj: Any) -> Any:
-    import numpy as np
-
-    if isinstance(obj, dict):
-        if "__nd__" in obj:
-            dtype, shape = obj["__nd__"]
-            return np.frombuffer(obj["data"], dtype=dtype).reshape(shape)
-        return {k: unpack(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [unpack(v) for v in obj]
-    return obj
-
-
-def _run(spec: JobSpec, job_id: str, max_seconds: float) -> Any:
-    """Runs on a Dask worker: the task, with progress out as events and cancel in through an Event."""
-    from distributed import Event, get_worker
-
-    from aeviz.tasks import TASKS, Report
-
-    worker, cancelled = get_worker(), Event(job_id)
-    report = Report(
-        lambda msg: worker.log_event(TOPIC, {"job": job_id, **pack(msg)}), cancelled.is_set,
-        deadline=time.monotonic() + max_seconds,
-    )  # fmt: skip
-    report.send({"type": "begin"})  # the wall clock and the ETA count from here, not from the hand-over
-    return TASKS[spec.task](spec.kwargs(), report)
+STOP_TIMEOUT = 30.0  # seconds `close` waits for the dispatcher to stop the cluster
+PASS = 1.0  # seconds at most between two dispatcher passes, and between two sweeps
+OVERDUE = 60.0  # seconds past its cap after which a running job's worker is taken as hung
+FORGET_AFTER = 600.0  # seconds a finished job stays for its owner to look at
 
 
 async def _exit_worker() -> None:  # client.run wants a coroutine to run it on the worker's loop
@@ -171,8 +65,8 @@ class TrainingService:
         is_alive: Callable[[str], bool] | None = None,
         on_change: Callable[[Job], None] | None = None,
     ) -> None:
-        self.scheduler = scheduler if scheduler is not None else os.environ.get("AEVIZ_SCHEDULER") or None
-        self.n_workers = workers or default_workers()
+        scheduler = scheduler if scheduler is not None else os.environ.get("AEVIZ_SCHEDULER") or None
+        self.cluster = Cluster(scheduler, workers or default_workers())  # the dispatcher thread's alone
         self.limits = limits
         self.is_alive = is_alive
         self.on_change = on_change  # told when a job is submitted and when it ends (aeviz.store.keeper): must not block
@@ -183,14 +77,7 @@ class TrainingService:
         self._jobs: dict[str, Job] = {}  # every job an owner may still look at
         self._shared: collections.OrderedDict[JobSpec, Job] = collections.OrderedDict()
         self._durations: dict[str, collections.deque[float]] = collections.defaultdict(lambda: collections.deque(maxlen=20))
-        self._client = None
-        self._capacity = self.n_workers  # worker threads in the cluster, refreshed by the dispatcher
-        self._elsewhere = 0  # tasks other servers (replicas) have running on the same cluster
-        self._procs: list = []  # the scheduler and workers this service started (none with AEVIZ_SCHEDULER)
         self._cancels: list[str] = []  # running jobs whose Event the dispatcher is to set
-        self._connecting_since: float | None = None  # when the client lost its scheduler
-        self._refresh_failed = False  # the last refresh failed (logged once, not every second)
-        self._folders: list[Path] = []  # the own cluster's log folders: removed when the service closes
         self._stop = threading.Event()
         self._ready = threading.Event()
         self.error: str | None = None  # why the cluster could not be reached, for the pages to say
@@ -206,60 +93,17 @@ class TrainingService:
     def wait_ready(self, timeout: float = 60) -> bool:
         return self._ready.wait(timeout)
 
-    def _connect(self) -> None:
-        from distributed import Client
-
-        if not self.scheduler:  # a cluster of our own: started from this thread, which lives as long as they should
-            logs = Path(tempfile.mkdtemp(prefix="aeviz-dask-"))
-            self._folders.append(logs)
-            port = processes.free_port()
-            self.scheduler = f"tcp://127.0.0.1:{port}"
-            cmd = [*processes.SCHEDULER, "--host", "127.0.0.1", "--port", str(port)]
-            self._procs.append(processes.start(cmd, logs / "scheduler.log", processes.SCHEDULER_ENV, nice=5))
-            deadline = time.monotonic() + 60
-            while not processes.tcp_open("127.0.0.1", port):
-                if time.monotonic() > deadline or self._procs[0].poll() is not None:
-                    raise RuntimeError(f"the Dask scheduler did not start (see {logs / 'scheduler.log'})")
-                time.sleep(0.1)
-            for i in range(self.n_workers):
-                # below the web server's priority: on a teacher's laptop a page being clicked comes before a job's
-                # next step (a class of 100 training one after the other held pages at p95 2.9 s without it)
-                self._procs.append(processes.start([*processes.WORKER, self.scheduler], logs / f"worker-{i + 1}.log", nice=10))
-        self._client = Client(self.scheduler, set_as_default=False, timeout=30)
-        if self._procs:
-            self._client.wait_for_workers(self.n_workers, timeout=180)
-        # runs on the client's IO thread: must not block, so it only hands the message over
-        self._client.subscribe_topic(TOPIC, lambda event: self._inbox.put(event[1]))
-        self._refresh()
-
     def capacity(self) -> int:
         """Worker threads the cluster has (an external cluster may grow or shrink), as of the last second:
         pages ask it, and must not wait for a round trip to the scheduler."""
-        return self._capacity
-
-    def _refresh(self) -> None:
-        """The cluster's threads, and the tasks other replicas have on it (dispatcher thread only)."""
-        if self._client.status != "running":  # reconnecting: a call now would wait for the client's whole timeout
-            return
-        try:
-            self._capacity = max(1, sum(w["nthreads"] for w in self._client.scheduler_info()["workers"].values()))
-            processing = self._client.processing()  # worker -> task keys, every client's
-        except Exception:  # the next second asks again; a lost cluster is _check_cluster's to find
-            if not self._refresh_failed:
-                log.warning("aeviz: could not read the cluster's size and load", exc_info=True)
-            self._refresh_failed = True
-            return
-        self._refresh_failed = False
-        mine = set(self._running)
-        self._elsewhere = sum(1 for keys in processing.values() for key in keys if key not in mine)
+        return self.cluster.capacity
 
     def close(self) -> None:
         self._stop.set()
         self._inbox.put(WAKE)
         if self._thread.is_alive():
-            self._thread.join(30)
-        for folder in self._folders:  # a closed service leaves nothing behind (a crash keeps its logs)
-            shutil.rmtree(folder, ignore_errors=True)
+            self._thread.join(STOP_TIMEOUT)
+        self.cluster.remove_logs()
 
     # --- what pages call ------------------------------------------------------------------------------
 
@@ -307,6 +151,15 @@ class TrainingService:
 
     def get(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)
+
+    def view(self, job_id: str) -> Job | None:
+        """A copy of a job as it is now, for a page: the dispatcher goes on writing the job, never the
+        copy, so a page that checks a field and then reads it (`eta is not None`) sees one moment."""
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is None:
+                return None
+            return dataclasses.replace(job, steps=list(job.steps), epochs=list(job.epochs), notes=list(job.notes))
 
     def active_for(self, person: str, task: str) -> Job | None:
         """A person's job of `task` still queued or running (started in a tab since reloaded, say)."""
@@ -356,7 +209,8 @@ class TrainingService:
         try:
             while not self._stop.is_set():
                 try:
-                    self._connect()
+                    # runs on the client's IO thread: must not block, so it only hands the message over
+                    self.cluster.connect(lambda event: self._inbox.put(event[1]), mine=set(self._running))
                     self.error = None
                     self.connected = True
                     self._ready.set()
@@ -373,7 +227,7 @@ class TrainingService:
                     self._stop.wait(backoff)
                     backoff = min(2 * backoff, MAX_BACKOFF)
         finally:
-            self._shutdown()
+            self.cluster.stop()
 
     def _serve(self) -> None:
         """The dispatcher's passes, until `close`; raises ClusterLost (or Dask's own error) when the cluster is gone."""
@@ -381,30 +235,16 @@ class TrainingService:
         while not self._stop.is_set():
             # wake on a message (progress, a finished job, a new job, a cancel), at least once a second
             try:
-                first = self._inbox.get(timeout=1.0)
+                first = self._inbox.get(timeout=PASS)
             except queue_mod.Empty:
                 first = None
-            self._check_cluster()
+            self.cluster.check()
             self._dispatch()
             self._drain(first)
-            if time.monotonic() - last_sweep > 1.0:  # owners gone, jobs over time, the cluster's size
+            if time.monotonic() - last_sweep > PASS:  # owners gone, jobs over time, the cluster's size
                 self._sweep()
-                self._refresh()
+                self.cluster.refresh(set(self._running))
                 last_sweep = time.monotonic()
-
-    def _check_cluster(self) -> None:
-        dead = [p for p in self._procs if p.poll() is not None]
-        if dead:  # first: a client whose scheduler died keeps "connecting" for its whole timeout
-            raise ClusterLost(f"{len(dead)} of the training service's processes stopped")
-        status = getattr(self._client, "status", "gone")
-        if status == "connecting":  # the client tries to reach a scheduler that went away: give it a few seconds
-            self._connecting_since = self._connecting_since or time.monotonic()
-            if time.monotonic() - self._connecting_since > RECONNECT_GRACE:
-                raise ClusterLost(f"the Dask scheduler has not answered for {RECONNECT_GRACE:.0f} s")
-            return
-        self._connecting_since = None
-        if status not in ("running", "newly-created"):
-            raise ClusterLost(f"the Dask client is {status}")
 
     def _lost(self, why: str) -> None:
         """The cluster is gone: every job it had, or was waiting for, ends with `why`; our own cluster is
@@ -416,11 +256,7 @@ class TrainingService:
             for job in ended:
                 job.error = why
                 self._end(job, "failed")
-        self._shutdown()
-        self._client = None
-        if self._procs:
-            self._procs = []
-            self.scheduler = None  # a new cluster of our own, on a new port
+        self.cluster.stop()
 
     def _dispatch(self) -> None:
         from distributed import Event
@@ -428,17 +264,19 @@ class TrainingService:
         with self._lock:
             cancels, self._cancels = self._cancels, []
             # FIFO across replicas sharing a cluster: what they run takes threads too (a second-old count)
-            free = self._capacity - self._elsewhere - len(self._running)
+            free = self.cluster.capacity - self.cluster.elsewhere - len(self._running)
             starting = [self._queue.popleft() for _ in range(min(free, len(self._queue)))]
             for job in starting:
                 job.state, job.dispatched = "running", time.monotonic()
-        for job_id in cancels if self._client.status == "running" else ():  # else the cluster is lost: all end
+        for job_id in cancels if self.cluster.client.status == "running" else ():  # else the cluster is lost: all end
             try:
-                Event(job_id, client=self._client).set()
+                Event(job_id, client=self.cluster.client).set()
             except Exception:
                 log.exception("aeviz: could not signal a cancel")
         for job in starting:
-            future = self._client.submit(_run, job.spec, job.id, self.limits.max_seconds, key=job.id, pure=False, retries=0)
+            future = self.cluster.client.submit(
+                run_on_worker, job.spec, job.id, self.limits.max_seconds, key=job.id, pure=False, retries=0
+            )
             future.add_done_callback(lambda _: self._inbox.put(WAKE))  # on the client's IO thread: only a wake-up
             with self._lock:
                 self._running[job.id] = (job, future)
@@ -449,9 +287,10 @@ class TrainingService:
     def _drain(self, msg: dict | None) -> None:
         while True:
             if msg is not None and msg is not WAKE:
-                job = self._jobs.get(msg.pop("job", ""))
+                job, msg = self._jobs.get(msg.pop("job", "")), unpack(msg)
                 if job is not None:
-                    job.take(unpack(msg))
+                    with self._lock:  # never while a page copies it (view)
+                        job.take(msg)
             try:
                 msg = self._inbox.get_nowait()
             except queue_mod.Empty:
@@ -471,7 +310,7 @@ class TrainingService:
                 state, result = "cancelled", None
             else:
                 state, result = "failed", None
-                job.error = job.error or _explain(e)
+                job.error = job.error or explain(e)
         else:
             # a task stopped on cancel returns what it has (a model trained so far): kept when asked
             state = "cancelled" if job.state == "cancelling" and not job.keep else "done"
@@ -479,14 +318,14 @@ class TrainingService:
                 result = None
             elif isinstance(result, dict) and "preview" in result:  # the last preview: with the result, not an event
                 job.preview = result.pop("preview")
-        job.result = result
         with self._lock:
+            job.result = result
             self._running.pop(job.id, None)
             self._end(job, state)
             self._place()
-        if self._client.status == "running":  # a client reconnecting would block this call for its whole timeout
+        if self.cluster.client.status == "running":  # a client reconnecting would block this call for its whole timeout
             with contextlib.suppress(Exception):  # a set Event stays on the scheduler until cleared
-                Event(job.id, client=self._client).clear()
+                Event(job.id, client=self.cluster.client).clear()
         future.release()
 
     def _end(self, job: Job, state: str) -> None:
@@ -505,62 +344,25 @@ class TrainingService:
         with self._lock:
             # a job past its cap and a grace period has a hung or lost worker: give up on it
             for job, future in list(self._running.values()):
-                if job.started is not None and now - job.started > self.limits.max_seconds + 60 and not job.error:
+                if job.started is not None and now - job.started > self.limits.max_seconds + OVERDUE and not job.error:
                     # cancelling a future does not stop its code: end the worker process (the nanny restarts it)
                     job.error = "the job did not stop at its time limit: try again"
-                    workers = [w for w, keys in self._client.processing().items() if future.key in keys]
+                    workers = [w for w, keys in self.cluster.client.processing().items() if future.key in keys]
                     future.cancel()
                     if workers:
-                        self._client.run(_exit_worker, workers=workers, wait=False)
-            # finished jobs nobody looked at for 10 minutes
-            for job in [j for j in self._jobs.values() if not j.active and j.finished and now - j.finished > 600]:
+                        self.cluster.client.run(_exit_worker, workers=workers, wait=False)
+            # finished jobs nobody looked at for a while
+            for job in [j for j in self._jobs.values() if not j.active and j.finished and now - j.finished > FORGET_AFTER]:
                 if not job.spec.shared:
                     del self._jobs[job.id]
 
     def _place(self) -> None:
         """Queue positions and ETAs (call with the lock held)."""
-        cap = max(1, self.capacity())
-        now = time.monotonic()
-        ends = []
-        for job, _ in self._running.values():
-            typical = self._typical(job.spec.task)
-            p = job.progress
-            elapsed = now - (job.started or now)
-            left = elapsed * (1 - p) / p if p > 0.02 else max(typical - elapsed, 1.0)
-            ends.append(left)
-            job.eta = left
-        ends = sorted(ends) + [0.0] * (cap - len(ends))
-        for i, job in enumerate(self._queue):
-            job.position = i
-            start = ends[i % cap] if i < len(ends) else ends[-1]
-            job.eta = start + self._typical(job.spec.task) * (1 + i // cap)
+        place([job for job, _ in self._running.values()], self._queue, max(1, self.capacity()), self._typical)
 
     def _typical(self, task: str) -> float:
         d = self._durations.get(task)
-        return sum(d) / len(d) if d else 30.0
-
-    def _shutdown(self) -> None:
-        if self._client is not None:
-            with contextlib.suppress(Exception):
-                self._client.close(timeout=5)
-        processes.stop(self._procs, timeout=10)
+        return sum(d) / len(d) if d else TYPICAL
 
 
-def _explain(e: BaseException) -> str:
-    """A failed job's error, in words for a student."""
-    from concurrent.futures import CancelledError
-
-    from distributed import KilledWorker
-
-    from aeviz.training import Diverged
-
-    if isinstance(e, CancelledError):  # not cancelled by its owner (that ends "cancelled"): the client lost the scheduler
-        return RESTARTED
-    if isinstance(e, KilledWorker):
-        return "the worker running your job stopped (out of memory, or restarted): try again"
-    if isinstance(e, Diverged):
-        return str(e)
-    name = type(e).__name__
-    if isinstance(e, ValueError):
-        return str(e)
-    return f"{name}: {e}"
+__all__ = ["RESTARTED", "ClusterLost", "Job", "Refused", "TrainingService", "default_workers"]
