@@ -11,7 +11,7 @@ import pytest
 from test_app import new_app
 
 from aeviz import lectures
-from aeviz.ui.app import PAGE_LIST
+from aeviz.ui.nav import PAGE_LIST
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = {url: f"aeviz/ui/pages/{file}" for file, _, _, url in PAGE_LIST} | {"": f"aeviz/ui/pages/{PAGE_LIST[0][0]}"}

@@ -31,7 +31,7 @@ def test_a_small_class_gets_no_exception_and_no_leak(tmp_path):
     assert d["exceptions"] == [] and d["leaks"] == 0 and d["wrong_page"] == [], d
     assert d["trained"] == 2, d  # both training students got their model, and only theirs
     assert {"first load", "page switch", "widget change", "click", "train click"} <= set(d["by_kind"]), d["by_kind"]
-    from aeviz.ui.app import PAGE_LIST
+    from aeviz.ui.nav import PAGE_LIST
 
     assert {title for _, title, _, _ in PAGE_LIST} <= set(d["by_page"]), d["by_page"]  # the tour went everywhere
     assert d["toured"] > 100 and d["stall"]["polls"] > 0, d

@@ -19,6 +19,11 @@ from aeviz.bench.wsclient import RunResult, Student, StudentError
 NICKNAME = re.compile(r"You are \*\*(.+?)\*\*")
 
 
+def percentile(ms: list[float], q: float) -> float:
+    ms = sorted(ms)
+    return ms[min(len(ms) - 1, round(q * (len(ms) - 1)))]
+
+
 @dataclass
 class Board:
     code: str = ""
@@ -95,16 +100,17 @@ async def train_assignment(s: Student, name: str, board: Board, tags, until: flo
     return set()
 
 
-def report(board: Board, students: int) -> dict:
-    from aeviz.bench.load import _p
+def _summary(values: list[float], digits: int) -> dict:
+    if not values:
+        return {"n": 0, "p50": None, "p95": None, "max": None}
+    return {"n": len(values), "p50": round(percentile(values, 0.5), digits or None),
+            "p95": round(percentile(values, 0.95), digits or None), "max": round(max(values), digits or None)}  # fmt: skip
 
+
+def report(board: Board, students: int) -> dict:
     delays = board.delays()
     out = {"code": board.code, "joined": len(board.nicknames), "trained": len(board.done), "carded": len(board.carded),
-           "board_refresh_ms": {"n": len(board.refresh_ms), "p50": round(_p(board.refresh_ms, 0.5)) if board.refresh_ms else None,
-                                "p95": round(_p(board.refresh_ms, 0.95)) if board.refresh_ms else None},
-           "job_end_to_card_s": {"n": len(delays), "p50": round(_p(delays, 0.5), 2) if delays else None,
-                                 "p95": round(_p(delays, 0.95), 2) if delays else None,
-                                 "max": round(max(delays), 2) if delays else None}}  # fmt: skip
+           "board_refresh_ms": _summary(board.refresh_ms, 0), "job_end_to_card_s": _summary(delays, 2)}
     print(f"class {board.code}: {len(board.nicknames)} of {students} students joined, {len(board.done)} trained the "
           f"assignment, {len(board.carded)} cards seen on the board")  # fmt: skip
     r, d = out["board_refresh_ms"], out["job_end_to_card_s"]

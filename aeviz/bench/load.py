@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aeviz.bench import classload, server, students
+from aeviz.bench.classload import percentile
 from aeviz.bench.wsclient import Student, StudentError
 from aeviz.ui.identity import COOKIE
 
@@ -220,11 +221,6 @@ async def train(s: Student, stats: Stats, name: str, until: float) -> None:
     stats.failures.append(f"{name}: training did not finish")
 
 
-def _p(ms: list[float], q: float) -> float:
-    ms = sorted(ms)
-    return ms[min(len(ms) - 1, round(q * (len(ms) - 1)))]
-
-
 def _rss(pids: list[int]) -> tuple[float, float]:
     """(MB of the given processes, MB of their children) by RSS."""
     import psutil
@@ -394,7 +390,7 @@ async def persist_check(url: str, stats: Stats) -> list[str]:
 
 
 def _row(ms: list[float]) -> dict:
-    return {"n": len(ms), "p50": round(_p(ms, 0.5)), "p95": round(_p(ms, 0.95)), "max": round(max(ms))}
+    return {"n": len(ms), "p50": round(percentile(ms, 0.5)), "p95": round(percentile(ms, 0.95)), "max": round(max(ms))}
 
 
 def report(stats: Stats) -> dict:
@@ -418,7 +414,7 @@ def report(stats: Stats) -> dict:
     print(line.format("", "n", "p50 ms", "p95 ms", "max ms"))
     print(line.format("all actions", *_row(every).values()))
     widgets = {k: ms for k, ms in by_widget.items() if len(ms) >= 3}
-    slowest = dict(sorted(widgets.items(), key=lambda kv: -_p(kv[1], 0.95))[:15])
+    slowest = dict(sorted(widgets.items(), key=lambda kv: -percentile(kv[1], 0.95))[:15])
     tables = (("by kind", by_kind, None), ("by page", by_page, None), ("slowest controls (n ≥ 3)", slowest, 1))
     for title, groups, order in tables:
         print(f"-- {title}")

@@ -3,34 +3,16 @@
 from __future__ import annotations
 
 import gc
-from pathlib import Path
 
 import streamlit as st
 import torch
 
-from aeviz.ui import links, share, state
+from aeviz.ui import classroom, links, share, state
+from aeviz.ui.nav import PAGE_LIST, PAGES
 
 # The app's forward passes are small (tens of images): one thread does them in a millisecond or two,
 # while a second OpenMP thread only spins against the browser and the other sessions for the cores.
 torch.set_num_threads(1)
-
-PAGES = Path(__file__).parent / "pages"
-# (file, title, icon, url path)
-PAGE_LIST = [
-    ("overview.py", "Overview", ":material/home:", "overview"),
-    ("reconstructions.py", "Reconstructions", ":material/compare:", "reconstructions"),
-    ("filters.py", "Learned filters", ":material/grid_view:", "filters"),
-    ("latent.py", "Latent space", ":material/scatter_plot:", "latent"),
-    ("vae.py", "VAE explorer", ":material/tune:", "vae"),
-    ("upload.py", "Upload & draw", ":material/draw:", "upload"),
-    ("denoise.py", "Denoise", ":material/blur_off:", "denoise"),
-    ("train.py", "Train your own", ":material/model_training:", "train"),
-    ("data.py", "Your images", ":material/photo_library:", "data"),
-    ("classroom.py", "Class", ":material/groups:", "class"),
-    ("board.py", "Class board", ":material/dashboard:", "board"),
-    ("lessons/index.py", "Lessons", ":material/school:", "lessons"),
-    ("lectures.py", "Lecture map", ":material/map:", "lectures"),
-]
 
 
 @st.cache_resource(show_spinner=False)
@@ -96,6 +78,7 @@ def main() -> None:
     nav = st.navigation(pages, expanded=True)  # all 13 pages listed: collapsed, Streamlit hides those past the tenth
     st.session_state[state.PAGE] = nav.url_path
     links.read()  # a session's first run: what the link it was opened with says (each page reads its own part)
+    classroom.read_link()  # a class's join link (its QR), or its teacher link
     if st.session_state.get(links.PRESENT):
         st.set_page_config(initial_sidebar_state="collapsed")  # the projector shows the page, not the pickers
     st.sidebar.markdown("### :material/neurology: aeviz")

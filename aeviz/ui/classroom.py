@@ -14,7 +14,8 @@ import streamlit as st
 from aeviz.limits import LIMITS
 from aeviz.store import StoreUnavailable
 from aeviz.store import classes as book
-from aeviz.ui import state
+from aeviz.ui import links, state
+from aeviz.ui.nav import PAGE_LIST
 
 TEACH = "class_teach"  # the id of the class this session teaches (opened it, or came by its teacher link)
 MINE = "class_mine"  # (checked at, (Class, Member) or None): this person's class, re-read every few seconds
@@ -104,8 +105,17 @@ def join(code: str) -> str:
     return f"You joined class {c.code} as “{me.nickname}”: your {name} is {me.value:g}. Train it on the Train page."
 
 
+def read_link() -> None:
+    """A link's `join=CODE` or `teach=TOKEN`, once per link, as links.read reads the rest."""
+    if (q := links.fresh()) is None:
+        return
+    for kind in ("join", "teach"):
+        if (v := q.get(kind)) is not None:
+            from_link(kind, v)
+
+
 def from_link(kind: str, value: str) -> None:
-    """A link's `join=CODE` or `teach=TOKEN` (links.read): joined, or the teacher's session; else a notice."""
+    """A link's `join=CODE` or `teach=TOKEN`: joined, or the teacher's session; else a notice."""
     try:
         if kind == "join":
             state.notice(join(value))
@@ -165,9 +175,6 @@ def sparkline(name: str, history: tuple[float, ...]) -> bytes:
 
 
 def base_url() -> str:
-    from aeviz.ui import links
-    from aeviz.ui.app import PAGE_LIST
-
     return links.public_base([p[3] for p in PAGE_LIST])
 
 

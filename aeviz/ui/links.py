@@ -59,7 +59,7 @@ class Dropped:
         self.items.append(f"{what} “{state.md(value[:40])}” ({why})")  # a link's value is text, never Markdown
 
 
-def _fresh() -> dict[str, str] | None:
+def fresh() -> dict[str, str] | None:
     """A link's parameters to read in this run, each no longer than any this app writes; None when the
     parameters are the ones this session wrote itself."""
     if dict(st.query_params) == st.session_state.get(WRITTEN):
@@ -70,7 +70,7 @@ def _fresh() -> dict[str, str] | None:
 def read() -> None:
     """Before any widget exists: what a link says about the whole app (a new session's URL, or a link
     followed inside the app), as far as it is valid. Each page reads its own parameters (`page`)."""
-    if (q := _fresh()) is None:
+    if (q := fresh()) is None:
         return
     dropped = Dropped([])
     # a value longer than any this app writes is dropped before it is parsed (a 10 MB z= was 5 M numbers)
@@ -78,11 +78,6 @@ def read() -> None:
         dropped.say(k[:20], st.query_params[k][:20] + "…", f"longer than {MAX_VALUE} characters")
     if (v := q.get("resume")) is not None:
         _resume(v)
-    for kind in ("join", "teach"):  # a class's join link (its QR), or its teacher link
-        if (v := q.get(kind)) is not None:
-            from aeviz.ui import classroom
-
-            classroom.from_link(kind, v)
     if (v := q.get(PRESENT)) is not None:
         st.session_state[PRESENT] = v in ("1", "true", "on")
     if (v := q.get("dataset")) is not None:
@@ -105,7 +100,7 @@ def page(*params: Param) -> None:
     yet, and written back after the page ran (`write`). A new page touches its own file only."""
     path = st.session_state.get(state.PAGE, "")
     _PAGES[path] = params  # the same for every session: the declaration, not a value
-    if (q := _fresh()) is None:
+    if (q := fresh()) is None:
         return
     dropped = Dropped([])
     for p in params:

@@ -218,7 +218,7 @@ def test_each_chart_is_drawn_once(app):
 def test_a_page_link_always_opens_its_page(page, app_url):
     """50 loads of page links in one tab (reloads and shared links, as a class opens them): each
     lands on the page it names, and from the second on the tab is told its earlier session ended."""
-    from aeviz.ui.app import PAGE_LIST
+    from aeviz.ui.nav import PAGE_LIST
 
     pages = [(url, title) for _, title, _, url in PAGE_LIST if url != "overview"]  # Overview is also the fallback
     for i in range(50):

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from aeviz import lectures
-from aeviz.ui.app import PAGE_LIST, PAGES
+from aeviz.ui.nav import PAGE_LIST, PAGES
 
 # one element an item (a page link, its status in its icon and words): the page was the costliest of a
 # class's reruns when each item was two columns of a badge and a link
