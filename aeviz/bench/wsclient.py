@@ -1,36 +1,35 @@
 """A headless student for `python -m aeviz.bench load`: one Streamlit session driven over the websocket.
 
 It speaks Streamlit's own browser protocol -- protobuf ``BackMsg`` up, ``ForwardMsg`` down, over
-the websocket ``/_stcore/stream`` -- the way the 1.67 frontend (``static/js/index.*.js``) does,
+the websocket ``/_stcore/stream`` -- the way the 1.67 frontend (``streamlit/static/static/js/index.*.js``) does,
 without a browser, so that many of them can load a server for a benchmark.
 
     import asyncio
-    from client import Student
+    from aeviz.bench.wsclient import Student
 
     async def main():
-        async with Student("http://127.0.0.1:8599") as s:   # GET health, ws connect, first run
-            print(s.page.texts())                            # what the script rendered
-            r = await s.set_widget("Animal", "dog")          # selectbox -> rerun, timed
-            print(r.elapsed_ms, r.status, s.page.exceptions)
-            await s.click("Go")                              # st.button
-            await s.switch_page("Second")                    # st.navigation page (title/url/hash)
+        async with Student("http://127.0.0.1:8599", name="demo") as s:  # GET health, ws connect, first run
+            print(s.page.texts())                                       # what the script rendered
+            r = await s.set_widget("Animal", "dog")                     # selectbox -> rerun, timed
+            print(r.elapsed_ms, r.errors, r.exceptions)
+            await s.click("Go")                                         # st.button
+            await s.switch_page("Second")                               # st.navigation page (title/url/hash)
             await s.upload("Upload a file", "a.bin", b"...", "application/octet-stream")
 
     asyncio.run(main())
 
-What it reproduces (details and the evidence in REPORT.md):
+What it reproduces of the frontend:
 
 * connect: ``GET /_stcore/health`` (sets the ``_streamlit_xsrf`` cookie) and
   ``GET /_stcore/host-config`` like the frontend's ping, then the websocket with subprotocols
-  ``["streamlit", <xsrf cookie value>]`` (+ the previous session id on a reconnect), the cookie
-  and a same-origin ``Origin`` header; then the first ``rerun_script`` BackMsg.
+  ``["streamlit", <xsrf cookie value>]``, the cookie and a same-origin ``Origin`` header; then the
+  first ``rerun_script`` BackMsg.
 * every rerun carries the *whole* widget-state map the frontend keeps: each rendered widget
   registers its default (or ``set_value``) value on "mount" without a rerun; triggers (buttons)
   are sent once; states of widgets that left the page are dropped when a run finishes.
 * the ForwardMsg cache: cacheable messages are kept by hash, their hashes are declared in
   ``ClientState.cached_message_hashes`` and ``ref_hash`` messages are resolved from it, with the
-  frontend's age-based eviction. ``use_cache=False`` declares no hashes: the server then always
-  sends full messages.
+  frontend's age-based eviction.
 * fragments (``fragment_id`` on reruns of widgets inside an ``st.fragment``) and
   ``st.fragment(run_every=...)`` auto-reruns (``auto_reruns=True``).
 * file upload: ``file_urls_request`` BackMsg -> ``file_urls_response`` -> multipart ``PUT`` of
@@ -58,7 +57,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect as ws_connect
 
-__all__ = ["Node", "Page", "RunResult", "Student", "StudentError", "Widget", "http_request"]
+__all__ = ["Node", "Page", "RunResult", "Student", "StudentError", "Widget"]
 
 log = logging.getLogger("aeviz.bench.wsclient")
 
@@ -66,9 +65,8 @@ XSRF_COOKIE = "_streamlit_xsrf"
 STREAM_PATH = "_stcore/stream"
 HEALTH_PATH = "_stcore/health"
 HOST_CONFIG_PATH = "_stcore/host-config"
-
-_STATUS = {v.number: v.name for v in ForwardMsg.DESCRIPTOR.enum_types_by_name["ScriptFinishedStatus"].values}
-FINISHED_EARLY_FOR_RERUN = ForwardMsg.FINISHED_EARLY_FOR_RERUN
+# ClientState.context_info of a desktop browser tab (the url is added per rerun)
+CONTEXT_INFO = dict(timezone="UTC", timezone_offset=0, locale="en-US", color_scheme="light", is_embedded=False)
 
 # Element types whose proto is a widget (has an ``id`` the server keys widget state by).
 WIDGET_TYPES = {
@@ -107,17 +105,17 @@ class StudentError(RuntimeError):
 # --------------------------------------------------------------------------- minimal async HTTP
 
 
-async def http_request(
+async def _http_request(
     method: str, url: str, headers: dict[str, str] | None = None, body: bytes = b"", timeout: float = 30.0
 ) -> tuple[int, list[tuple[str, str]], bytes]:
     """One HTTP/1.1 request on a fresh connection: (status, [(header, value)], body).
 
-    Enough for Streamlit's health/host-config/upload endpoints (no TLS, no redirects).
+    Enough for Streamlit's health/host-config/upload endpoints (no TLS, no redirects; the body is
+    only shown in errors, so a chunked one is left as it came).
     """
     u = urllib.parse.urlsplit(url)
     if u.scheme != "http":
         raise StudentError(f"only http:// is supported, not {url}")
-    port = u.port or 80
     path = (u.path or "/") + (f"?{u.query}" if u.query else "")
     hdrs = {"Host": u.netloc, "Connection": "close", "User-Agent": "aeviz-bench-student/1.0"}
     hdrs.update(headers or {})
@@ -126,7 +124,7 @@ async def http_request(
     head = f"{method} {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in hdrs.items()) + "\r\n"
 
     async def run() -> tuple[int, list[tuple[str, str]], bytes]:
-        reader, writer = await asyncio.open_connection(u.hostname, port)
+        reader, writer = await asyncio.open_connection(u.hostname, u.port or 80)
         try:
             writer.write(head.encode("latin-1") + body)
             await writer.drain()
@@ -137,15 +135,6 @@ async def http_request(
         lines = head_b.decode("latin-1").split("\r\n")
         status = int(lines[0].split()[1])
         resp_headers = [tuple(x.strip() for x in ln.split(":", 1)) for ln in lines[1:] if ":" in ln]
-        if any(k.lower() == "transfer-encoding" and "chunked" in v.lower() for k, v in resp_headers):
-            out, buf = b"", rest
-            while buf:
-                size_s, _, buf = buf.partition(b"\r\n")
-                size = int(size_s.split(b";")[0], 16)
-                if size == 0:
-                    break
-                out, buf = out + buf[:size], buf[size + 2 :]
-            rest = out
         return status, resp_headers, rest  # type: ignore[return-value]
 
     return await asyncio.wait_for(run(), timeout)
@@ -190,20 +179,18 @@ class Node:
     def text(self) -> str:
         """Human-readable text of text-like elements ('' for others)."""
         b = self.body
-        if self.type in ("markdown", "heading", "text", "alert"):
+        if self.type in ("markdown", "heading", "text", "alert", "json"):
             return b.body
         if self.type == "code":
             return b.code_text
         if self.type == "exception":
             return f"{b.type}: {b.message}"
-        if self.type == "json":
-            return b.body
         return ""
 
 
 @dataclasses.dataclass
 class Widget:
-    """A widget found in the deltas, with what a test or a benchmark needs to drive it."""
+    """A widget found in the deltas, with what a benchmark needs to drive it."""
 
     id: str  # "$$ID-<hash>-<user key or None>": the WidgetState id
     type: str  # Element oneof name ("selectbox", "button_group", "checkbox", ...)
@@ -211,12 +198,9 @@ class Widget:
     label: str
     key: str | None  # the user key parsed from the id (None if the script gave none)
     options: list[str]  # wire strings of the options (selectbox, radio, multiselect, select_slider, button_group)
-    default: Any
     value: Any  # the value this student currently holds for it (what the next rerun sends)
     form_id: str
     fragment_id: str
-    path: tuple[int, ...]
-    active_script_hash: str
     proto: Any  # the typed widget proto (e.g. streamlit.proto.Selectbox)
 
 
@@ -224,70 +208,38 @@ class Page:
     """Snapshot view of the current tree (all containers, document order)."""
 
     def __init__(self, nodes: Iterable[Node], states: dict[str, WidgetState]):
-        self.nodes: list[Node] = sorted(nodes, key=lambda n: n.path)
-        self.elements: list[Node] = [n for n in self.nodes if n.kind == "element"]
+        self.elements: list[Node] = [n for n in sorted(nodes, key=lambda n: n.path) if n.kind == "element"]
         self.widgets: list[Widget] = [_widget_view(n, states.get(_wid(n))) for n in self.elements if _wid(n)]
 
     def texts(self) -> list[str]:
         return [n.text for n in self.elements if n.text]
 
-    def find_text(self, needle: str) -> list[str]:
-        return [t for t in self.texts() if needle in t]
-
     @property
     def exceptions(self) -> list[dict]:
-        """``Exception`` elements: uncaught script errors and ``st.exception``."""
-        out = []
-        for n in self.elements:
-            if n.type == "exception":
-                b = n.body
-                out.append(
-                    {
-                        "type": b.type,
-                        "message": b.message,
-                        "is_warning": b.is_warning,
-                        "is_streamlit_exception": b.is_streamlit_exception,
-                        "stack_trace": list(b.stack_trace),
-                        "path": n.path,
-                    }
-                )
-        return out
+        """``Exception`` elements (uncaught script errors and ``st.exception``) as {"type", "message"}."""
+        return [{"type": n.body.type, "message": n.body.message} for n in self.elements if n.type == "exception"]
 
     @property
     def errors(self) -> list[str]:
         """``st.error`` alerts (Alert format ERROR)."""
         return [n.body.body for n in self.elements if n.type == "alert" and n.body.format == 1]
 
-    def widget(self, target: str, *, type: str | None = None, index: int | None = None) -> Widget:
+    def widget(self, target: str) -> Widget:
         """Find a widget by id, user key, label (exact, then case-insensitive)."""
-        ws = [w for w in self.widgets if type is None or w.type == type or w.kind == type]
         for pick in (
             lambda w: w.id == target,
             lambda w: w.key == target,
             lambda w: w.label == target,
             lambda w: w.label.strip().lower() == target.strip().lower(),
         ):
-            found = [w for w in ws if pick(w)]
+            found = [w for w in self.widgets if pick(w)]
+            if len(found) > 1:
+                raise StudentError(
+                    f"{len(found)} widgets match {target!r}; pass a key: {[(w.kind, w.label, w.key) for w in found]}"
+                )
             if found:
-                if len(found) > 1 and index is None:
-                    raise StudentError(
-                        f"{len(found)} widgets match {target!r}; pass index= or key: {[(w.kind, w.label, w.key) for w in found]}"
-                    )
-                return found[index or 0]
+                return found[0]
         raise StudentError(f"no widget {target!r} on the page; there are {[(w.kind, w.label, w.key) for w in self.widgets]}")
-
-    def summary(self) -> str:
-        lines = []
-        for n in self.nodes:
-            ind = "  " * (len(n.path) - 1)
-            if n.kind == "block":
-                lines.append(f"{ind}[{n.type}] {n.path} frag={n.fragment_id[:8]}")
-            elif _wid(n):
-                w = _widget_view(n, None)
-                lines.append(f"{ind}<{w.kind}> {w.label!r} key={w.key} options={w.options} {n.path}")
-            else:
-                lines.append(f"{ind}{n.type}: {n.text[:80]!r}")
-        return "\n".join(lines)
 
 
 def _wid(n: Node) -> str:
@@ -319,19 +271,11 @@ def _options(t: str, b) -> list[str]:
 
 def _state_value(st: WidgetState | None) -> Any:
     """WidgetState -> python value (None if absent / no value)."""
-    if st is None:
-        return None
-    which = st.WhichOneof("value")
+    which = st.WhichOneof("value") if st is not None else None
     if which is None:
         return None
     v = getattr(st, which)
-    if which in ("double_array_value", "int_array_value", "string_array_value"):
-        return list(v.data)
-    if which == "file_uploader_state_value":
-        return [(f.name, f.size, f.file_id) for f in v.uploaded_file_info]
-    if which in ("string_trigger_value", "chat_input_value"):
-        return v.data
-    return v
+    return list(v.data) if which.endswith("_array_value") else v
 
 
 def _widget_view(n: Node, st: WidgetState | None) -> Widget:
@@ -345,7 +289,6 @@ def _widget_view(n: Node, st: WidgetState | None) -> Widget:
         kind = "select_slider"
     elif t == "button" and b.is_form_submitter:
         kind = "form_submit_button"
-    default_state = _default_state(n)
     return Widget(
         id=b.id,
         type=t,
@@ -353,12 +296,9 @@ def _widget_view(n: Node, st: WidgetState | None) -> Widget:
         label=getattr(b, "label", ""),
         key=_key_from_id(b.id),
         options=_options(t, b),
-        default=_state_value(default_state),
         value=_state_value(st),
         form_id=getattr(b, "form_id", "") or "",
         fragment_id=n.fragment_id,
-        path=n.path,
-        active_script_hash=n.active_script_hash,
         proto=b,
     )
 
@@ -416,6 +356,58 @@ def _default_state(n: Node) -> WidgetState | None:
     return ws
 
 
+def _chosen_options(w: Widget, value: Any) -> list[str]:
+    """One option or a list of them, each checked against the widget's options."""
+    vals = [value] if isinstance(value, str) else [str(v) for v in value]
+    for v in vals:
+        if v not in w.options:
+            raise StudentError(f"{v!r} is not an option of {w.label!r}: {w.options}")
+    return vals
+
+
+def _encode(w: Widget, value: Any) -> WidgetState:
+    """python value -> WidgetState exactly as the 1.67 frontend encodes it for this widget.
+
+    A one-key dict is sent as it is ({"int_value": 10**9}), as a crafted client sends it.
+    """
+    ws = WidgetState(id=w.id)
+    t, b = w.type, w.proto
+    if isinstance(value, dict) and len(value) == 1:
+        ((field, v),) = value.items()
+        if field.endswith("array_value"):
+            getattr(ws, field).data.extend(v)
+        else:
+            setattr(ws, field, v)
+    elif t == "checkbox":
+        ws.bool_value = bool(value)
+    elif t in ("selectbox", "radio"):
+        value = str(value)
+        if value not in w.options and not (t == "selectbox" and getattr(b, "accept_new_options", False)):
+            raise StudentError(f"{value!r} is not an option of {w.label!r}: {w.options}")
+        ws.string_value = value
+    elif t == "multiselect":
+        ws.string_array_value.data.extend(str(v) for v in value)
+    elif t == "slider" and b.type == 2:  # select_slider
+        ws.string_array_value.data.extend(_chosen_options(w, value))
+    elif t == "slider":
+        ws.double_array_value.data.extend(float(v) for v in ([value] if isinstance(value, (int, float)) else value))
+    elif t == "number_input":
+        if b.data_type == 0:
+            ws.int_value = int(value)
+        else:
+            ws.double_value = float(value)
+    elif t == "button_group":
+        vals = _chosen_options(w, value)
+        if b.click_mode == 0 and len(vals) > 1:
+            raise StudentError(f"{w.label!r} is single-select")
+        ws.string_array_value.data.extend(vals)
+    elif t in ("text_input", "text_area", "color_picker"):
+        ws.string_value = str(value)
+    else:
+        raise StudentError(f"don't know how to set a {t}; pass {{field: value}}")
+    return ws
+
+
 # --------------------------------------------------------------------------- results
 
 
@@ -424,25 +416,10 @@ class RunResult:
     """One script run triggered by a BackMsg, timed from the send to its ``script_finished``."""
 
     action: str
-    script_run_id: str = ""
-    status: str = ""  # FINISHED_SUCCESSFULLY / FINISHED_WITH_COMPILE_ERROR / FINISHED_FRAGMENT_RUN_SUCCESSFULLY ...
-    fragment_ids: list[str] = dataclasses.field(default_factory=list)
-    page_script_hash: str = ""
     elapsed_ms: float = 0.0  # BackMsg sent -> script_finished received
-    first_msg_ms: float = 0.0  # BackMsg sent -> first ForwardMsg of the run (new_session)
     msgs: int = 0  # ForwardMsgs received in the window
-    deltas: int = 0
-    bytes: int = 0  # websocket payload bytes received in the window
-    ref_hits: int = 0  # ref_hash messages resolved from the cache
     exceptions: list[dict] = dataclasses.field(default_factory=list)  # on the page after the run
     errors: list[str] = dataclasses.field(default_factory=list)  # st.error alerts after the run
-    page_not_found: str | None = None
-    session_events: list[str] = dataclasses.field(default_factory=list)
-    types: list[str] = dataclasses.field(default_factory=list)  # ForwardMsg types in arrival order
-
-    @property
-    def ok(self) -> bool:
-        return self.status in ("FINISHED_SUCCESSFULLY", "FINISHED_FRAGMENT_RUN_SUCCESSFULLY") and not self.exceptions
 
 
 class _Waiter:
@@ -461,29 +438,20 @@ class Student:
 
     def __init__(
         self,
-        base_url: str = "http://127.0.0.1:8501",
+        base_url: str,
         *,
         page: str = "",  # URL path of the first page ("" = default page), like opening /<page>
         query_string: str = "",
-        use_cache: bool = True,  # emulate the frontend's ForwardMsg cache (ref_hash)
         auto_reruns: bool = False,  # honour st.fragment(run_every=...) like the browser
         timeout: float = 60.0,
-        timezone: str = "UTC",
-        timezone_offset: int = 0,  # JS Date.getTimezoneOffset() (minutes, UTC - local)
-        locale: str = "en-US",
-        color_scheme: str = "light",
-        ping_http: bool = True,  # GET /_stcore/health + /_stcore/host-config before the websocket
-        name: str = "",
+        name: str = "student",
     ):
         self.base_url = base_url.rstrip("/") + "/"
         self.initial_page = page.strip("/")
         self.query_string = query_string.lstrip("?")
-        self.use_cache = use_cache
         self.auto_reruns = auto_reruns
         self.timeout = timeout
-        self.context = dict(timezone=timezone, timezone_offset=timezone_offset, locale=locale, color_scheme=color_scheme)
-        self.ping_http = ping_http
-        self.name = name or uuid.uuid4().hex[:6]
+        self.name = name
 
         self.cookies: dict[str, str] = {}
         self.ws = None
@@ -491,16 +459,12 @@ class Student:
         self.main_script_hash = ""
         self.page_script_hash = ""  # current page (NewSession.page_script_hash)
         self.app_pages: list[Any] = []  # AppPage protos (navigation.app_pages, or new_session.app_pages)
-        self.navigation = None  # last Navigation proto (st.navigation apps)
-        self.page_config = None
-        self.max_cached_message_age = 2
-        self.script_is_running = False
         self.script_run_id = ""
         self.run_fragment_ids: list[str] = []
-        self.host_config: dict | None = None
-        self.last_new_session = None
-        self.last_upload_ms = 0.0  # PUT time of the last upload()
+        self.on_auto_rerun: Callable[[RunResult], None] | None = None  # told of every timed fragment run
 
+        self._has_navigation = False  # an st.navigation app: its pages come in `navigation`, not `new_session`
+        self._max_cached_message_age = 2
         self._nodes: dict[tuple[int, ...], Node] = {}
         self._states: dict[str, WidgetState] = {}  # the frontend's WidgetStateManager map
         self._form_states: dict[str, dict[str, WidgetState]] = {}  # pending values inside st.form
@@ -510,11 +474,8 @@ class Student:
         self._file_url_futs: dict[str, asyncio.Future] = {}
         self._reader_task: asyncio.Task | None = None
         self._auto_tasks: dict[str, asyncio.Task] = {}
-        self.on_auto_rerun: Callable[[RunResult], None] | None = None  # told of every timed fragment run
         self._lock = asyncio.Lock()  # one action at a time per student
         self._closed_exc: BaseException | None = None
-        self.stats = {"msgs": 0, "bytes": 0, "ref_hits": 0, "by_type": {}}
-        self.results: list[RunResult] = []  # every timed run of this student
 
     # ---- context manager
     async def __aenter__(self) -> Student:
@@ -525,10 +486,6 @@ class Student:
         await self.close()
 
     # ---- connection
-    @property
-    def xsrf_token(self) -> str | None:
-        return self.cookies.get(XSRF_COOKIE)
-
     def _cookie_header(self) -> dict[str, str]:
         return {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
 
@@ -538,37 +495,26 @@ class Student:
                 name, _, val = v.split(";", 1)[0].partition("=")
                 self.cookies[name.strip()] = val.strip()
 
-    async def connect(self, run: bool = True) -> RunResult | None:
-        """HTTP ping (XSRF cookie), websocket handshake, then (if run) the first script run."""
-        if self.ping_http:
-            status, headers, body = await http_request("GET", self.base_url + HEALTH_PATH, self._cookie_header())
-            if status != 200:
-                raise StudentError(f"health check: HTTP {status} {body[:200]!r}")
-            self._store_cookies(headers)
-            status, headers, body = await http_request("GET", self.base_url + HOST_CONFIG_PATH, self._cookie_header())
-            if status == 200:
-                import json
-
-                self.host_config = json.loads(body or b"{}")
+    async def connect(self) -> RunResult:
+        """HTTP ping (XSRF cookie), websocket handshake, then the first script run."""
+        status, headers, body = await _http_request("GET", self.base_url + HEALTH_PATH, self._cookie_header())
+        if status != 200:
+            raise StudentError(f"health check: HTTP {status} {body[:200]!r}")
+        self._store_cookies(headers)
+        # nothing in the answer is needed: the request is part of what a tab costs the server
+        await _http_request("GET", self.base_url + HOST_CONFIG_PATH, self._cookie_header())
         await self._open_ws()
-        if run:
-            return await self.rerun(action="connect")
-        return None
+        return await self.rerun(action="connect")
 
-    async def _open_ws(self, reconnect_session: str | None = None) -> None:
+    async def _open_ws(self) -> None:
         u = urllib.parse.urlsplit(self.base_url)
-        ws_url = f"{'wss' if u.scheme == 'https' else 'ws'}://{u.netloc}{u.path}{STREAM_PATH}"
-        # Frontend: new WebSocket(url, ["streamlit", hostAuthToken ?? xsrfCookie ?? "PLACEHOLDER_AUTH_TOKEN",
-        #                                ...(lastSessionId ? [lastSessionId] : [])])
-        protos = ["streamlit", self.xsrf_token or "PLACEHOLDER_AUTH_TOKEN"]
-        if reconnect_session:
-            protos.append(reconnect_session)
         self.ws = await ws_connect(
-            ws_url,
-            subprotocols=protos,  # type: ignore[arg-type]
+            f"ws://{u.netloc}{u.path}{STREAM_PATH}",
+            # the frontend's second subprotocol is its auth token: the XSRF cookie when it has one
+            subprotocols=["streamlit", self.cookies.get(XSRF_COOKIE) or "PLACEHOLDER_AUTH_TOKEN"],  # type: ignore[list-item]
             origin=f"{u.scheme}://{u.netloc}",  # type: ignore[arg-type]
             additional_headers=self._cookie_header(),
-            max_size=None,  # the server may send up to server.maxMessageSize (200 MB)
+            max_size=None,  # the server may send up to server.maxMessageSize
             ping_interval=None,  # browsers never ping; the server pings and we pong automatically
             open_timeout=self.timeout,
         )
@@ -577,24 +523,10 @@ class Student:
         self._closed_exc = None
         self._reader_task = asyncio.create_task(self._reader(), name=f"student-{self.name}-reader")
 
-    async def reconnect(self, rerun: bool = False) -> RunResult | None:
-        """Drop the socket and reconnect with the old session id (3rd subprotocol), like the frontend.
-
-        The frontend asks for a rerun after a reconnect only if a run/fragment run was in progress
-        or auto-reruns are active; otherwise it keeps its page and sends nothing (rerun=False).
-        """
-        old = self.session_id
-        await self._close_ws()
-        await self._open_ws(reconnect_session=old)
-        return await self.rerun(action="reconnect") if rerun else None
-
     async def close(self) -> None:
         for t in self._auto_tasks.values():
             t.cancel()
         self._auto_tasks.clear()
-        await self._close_ws()
-
-    async def _close_ws(self) -> None:
         if self.ws is not None:
             await self.ws.close()
         if self._reader_task is not None:
@@ -606,9 +538,6 @@ class Student:
         self._reader_task = None
 
     # ---- sending
-    def _context_info(self, url: str):
-        return dict(self.context, url=url, is_embedded=False)
-
     def _page_url(self, page_hash: str | None = None) -> str:
         url_path = ""
         for p in self.app_pages:
@@ -632,9 +561,7 @@ class Student:
         *,
         fragment_id: str = "",
         page_script_hash: str | None = None,
-        page_name: str = "",
         is_auto_rerun: bool = False,
-        wait: bool = True,
         timeout: float | None = None,
     ) -> RunResult:
         """Send ``BackMsg.rerun_script`` (a ClientState) and wait for its ``script_finished``."""
@@ -649,29 +576,24 @@ class Student:
         if page_script_hash:
             cs.page_script_hash = page_script_hash
         else:  # first run: page from the URL path, like the frontend (pageName = path after base)
-            cs.page_name = page_name or self.initial_page
+            cs.page_name = self.initial_page
         if fragment_id:
             cs.fragment_id = fragment_id
         if is_auto_rerun:
             cs.is_auto_rerun = True
-        if self.use_cache:
-            cs.cached_message_hashes.extend(self._cache.keys())
-        ci = self._context_info(self._page_url(page_script_hash))
-        for k, v in ci.items():
+        cs.cached_message_hashes.extend(self._cache.keys())
+        for k, v in dict(CONTEXT_INFO, url=self._page_url(page_script_hash)).items():
             setattr(cs.context_info, k, v)
 
         waiter = _Waiter(action)
-        if wait:
-            if self._waiter is not None and not self._waiter.fut.done():
-                self._waiter.fut.cancel()
-            self._waiter = waiter
+        if self._waiter is not None and not self._waiter.fut.done():
+            self._waiter.fut.cancel()
+        self._waiter = waiter
         await self._send(bm)
         # triggers are sent once (frontend deletes pendingTriggerIds after the flush)
         for s in states:
             if s.WhichOneof("value") in ("trigger_value", "string_trigger_value", "json_trigger_value", "chat_input_value"):
                 self._states.pop(s.id, None)
-        if not wait:
-            return waiter.result
         try:
             await asyncio.wait_for(asyncio.shield(waiter.fut), timeout or self.timeout)
         except TimeoutError:
@@ -681,7 +603,6 @@ class Student:
         finally:
             if self._waiter is waiter:
                 self._waiter = None
-        self.results.append(waiter.result)
         return waiter.result
 
     # ---- public actions
@@ -690,26 +611,16 @@ class Student:
         """Parsed view of everything currently rendered (all containers)."""
         return Page(self._nodes.values(), self._states)
 
-    async def rerun(self, action: str = "rerun", **kw) -> RunResult:
+    async def rerun(self, action: str = "rerun") -> RunResult:
         """A plain rerun with the current widget states (like pressing R)."""
         async with self._lock:
-            return await self._send_rerun(action, **kw)
+            return await self._send_rerun(action)
 
     def pages(self) -> list[dict]:
-        """The app's pages (st.navigation's app_pages or the pages/ directory)."""
-        return [
-            {
-                "title": p.page_name,
-                "url_pathname": p.url_pathname,
-                "page_script_hash": p.page_script_hash,
-                "is_default": p.is_default,
-                "section": p.section_header,
-                "hidden": p.is_hidden,
-            }
-            for p in self.app_pages
-        ]
+        """The app's pages (st.navigation's app_pages or the pages/ directory), as {"title": ...}."""
+        return [{"title": p.page_name} for p in self.app_pages]
 
-    async def switch_page(self, name: str, **kw) -> RunResult:
+    async def switch_page(self, name: str) -> RunResult:
         """Go to a page by title, url path or page_script_hash, as a click in the page nav does.
 
         Frontend onPageChange: rerun with page_script_hash of the target and only the widget
@@ -725,88 +636,19 @@ class Student:
         keep_ids = {_wid(n) for n in self._nodes.values() if n.active_script_hash == self.main_script_hash and _wid(n)}
         states = [s for i, s in self._states.items() if i in keep_ids]
         async with self._lock:
-            self.query_string = kw.pop("query_string", "")
-            return await self._send_rerun(
-                f"switch_page:{target.page_name}", states, page_script_hash=target.page_script_hash, **kw
-            )
+            self.query_string = ""
+            return await self._send_rerun(f"switch_page:{target.page_name}", states, page_script_hash=target.page_script_hash)
 
-    def _build_state(self, w: Widget, value: Any) -> WidgetState:
-        """python value -> WidgetState exactly as the 1.67 frontend encodes it for this widget."""
-        ws = WidgetState(id=w.id)
-        t, b = w.type, w.proto
-        if isinstance(value, WidgetState):
-            ws.CopyFrom(value)
-            ws.id = w.id
-        elif isinstance(value, dict) and len(value) == 1:  # raw, as a crafted client sends it: {"int_value": 10**9}
-            ((field, v),) = value.items()
-            if field.endswith("array_value"):
-                getattr(ws, field).data.extend(v)
-            else:
-                setattr(ws, field, v)
-        elif t == "checkbox":
-            ws.bool_value = bool(value)
-        elif t in ("selectbox", "radio"):
-            if value is None:
-                return ws  # cleared: WidgetState without a value (protobufjs drops the null)
-            if isinstance(value, int) and not isinstance(value, bool):
-                value = w.options[value]
-            value = str(value)
-            if value not in w.options and not (t == "selectbox" and getattr(b, "accept_new_options", False)):
-                raise StudentError(f"{value!r} is not an option of {w.label!r}: {w.options}")
-            ws.string_value = value
-        elif t == "multiselect":
-            vals = [w.options[v] if isinstance(v, int) else str(v) for v in (value or [])]
-            ws.string_array_value.data.extend(vals)
-        elif t == "slider" and b.type == 2:  # select_slider
-            vals = [value] if isinstance(value, (str, int)) else list(value)
-            vals = [w.options[v] if isinstance(v, int) else str(v) for v in vals]
-            for v in vals:
-                if v not in w.options:
-                    raise StudentError(f"{v!r} is not an option of {w.label!r}: {w.options}")
-            ws.string_array_value.data.extend(vals)
-        elif t == "slider":
-            vals = [value] if isinstance(value, (int, float)) else list(value)
-            ws.double_array_value.data.extend(float(v) for v in vals)
-        elif t == "number_input":
-            if value is None:
-                return ws
-            if b.data_type == 0:
-                ws.int_value = int(value)
-            else:
-                ws.double_value = float(value)
-        elif t == "button_group":
-            if value is None:
-                vals = []
-            elif isinstance(value, (str, int)):
-                vals = [value]
-            else:
-                vals = list(value)
-            vals = [w.options[v] if isinstance(v, int) else str(v) for v in vals]
-            for v in vals:
-                if v not in w.options:
-                    raise StudentError(f"{v!r} is not an option of {w.label!r}: {w.options}")
-            if b.click_mode == 0 and len(vals) > 1:
-                raise StudentError(f"{w.label!r} is single-select")
-            ws.string_array_value.data.extend(vals)
-        elif t in ("text_input", "text_area", "color_picker"):
-            if value is None:
-                return ws
-            ws.string_value = str(value)
-        else:
-            raise StudentError(f"don't know how to set a {t}; pass a WidgetState or {{field: value}}")
-        return ws
-
-    async def set_widget(self, target: str, value: Any, *, index: int | None = None, wait: bool = True) -> RunResult | None:
+    async def set_widget(self, target: str, value: Any) -> RunResult | None:
         """Set a widget's value (by key, label or id) and rerun, as the user changing it would.
 
         Widgets inside an st.fragment rerun only that fragment (fragment_id); widgets inside an
         st.form only store the value until the form's submit button is clicked (returns None).
         """
-        w = self.page.widget(target, index=index)
-        ws = self._build_state(w, value)
-        return await self._commit(w, ws, f"set:{w.kind}:{w.label}", wait=wait)
+        w = self.page.widget(target)
+        return await self._commit(w, _encode(w, value), f"set:{w.kind}:{w.label}")
 
-    async def _commit(self, w: Widget, ws: WidgetState, action: str, wait: bool = True) -> RunResult | None:
+    async def _commit(self, w: Widget, ws: WidgetState, action: str) -> RunResult | None:
         if w.form_id:
             self._form_states.setdefault(w.form_id, {})[w.id] = ws
             return None
@@ -814,11 +656,11 @@ class Student:
         if getattr(w.proto, "ignore_rerun", False):
             return None  # on_change="ignore"-style widgets: the frontend sends no rerun
         async with self._lock:
-            return await self._send_rerun(action, fragment_id=w.fragment_id, wait=wait)
+            return await self._send_rerun(action, fragment_id=w.fragment_id)
 
-    async def click(self, target: str, *, index: int | None = None, wait: bool = True) -> RunResult:
+    async def click(self, target: str) -> RunResult:
         """Click a button / download_button / form_submit_button (trigger_value, sent once)."""
-        w = self.page.widget(target, index=index)
+        w = self.page.widget(target)
         if w.type not in ("button", "download_button"):
             raise StudentError(f"{w.label!r} is a {w.kind}, not a button")
         ws = WidgetState(id=w.id, trigger_value=True)
@@ -828,9 +670,9 @@ class Student:
                 for s in self._form_states.pop(w.form_id, {}).values():
                     self._states[s.id] = s
             self._states[w.id] = ws
-            return await self._send_rerun(f"click:{w.label}", fragment_id=w.fragment_id, wait=wait)
+            return await self._send_rerun(f"click:{w.label}", fragment_id=w.fragment_id)
 
-    async def request_file_urls(self, file_names: Sequence[str]) -> list[FileURLs]:
+    async def _request_file_urls(self, file_names: Sequence[str]) -> list[FileURLs]:
         """BackMsg.file_urls_request -> ForwardMsg.file_urls_response (one FileURLs per name)."""
         req_id = uuid.uuid4().hex
         fut = asyncio.get_running_loop().create_future()
@@ -848,17 +690,15 @@ class Student:
             raise StudentError(f"file_urls_response error: {resp.error_msg}")
         return list(resp.file_urls)
 
-    def _http_url(self, url: str) -> str:
-        # upload_url is a server path ("/_stcore/upload_file/<sid>/<fid>"): join with the server base
-        if url.startswith("http://") or url.startswith("https://"):
-            return url
+    def _http_url(self, server_path: str) -> str:
+        """An upload/delete URL of file_urls_response (a server path) on this student's server."""
         u = urllib.parse.urlsplit(self.base_url)
-        return f"{u.scheme}://{u.netloc}{url if url.startswith('/') else u.path + url}"
+        return f"{u.scheme}://{u.netloc}{server_path}"
 
     def _xsrf_headers(self) -> dict[str, str]:
         h = self._cookie_header()
-        if self.xsrf_token:
-            h["X-Xsrftoken"] = self.xsrf_token
+        if XSRF_COOKIE in self.cookies:
+            h["X-Xsrftoken"] = self.cookies[XSRF_COOKIE]
         h["Origin"] = self.base_url.rstrip("/")
         return h
 
@@ -870,76 +710,56 @@ class Student:
         mime: str = "application/octet-stream",
         *,
         files: Sequence[tuple[str, bytes, str]] | None = None,
-        index: int | None = None,
-        wait: bool = True,
     ) -> RunResult | None:
         """Upload file(s) to an st.file_uploader as the browser does, then rerun.
 
         ``files`` = [(name, bytes, mime), ...] for accept_multiple_files uploaders (added to
         what is already there); a single-file uploader's previous file is DELETEd and replaced.
         """
-        w = self.page.widget(target, index=index)
+        w = self.page.widget(target)
         if w.type not in _UPLOADERS:
             raise StudentError(f"{w.label!r} is a {w.kind}, not a file uploader")
         files = list(files or [(filename, data, mime)])
-        urls = await self.request_file_urls([f[0] for f in files])
+        urls = await self._request_file_urls([f[0] for f in files])
         infos = []
-        t_up = time.perf_counter()
         for (name, blob, ftype), fu in zip(files, urls, strict=False):
             ctype, body = _multipart(name, name, blob, ftype)
-            status, _, resp = await http_request(
-                "PUT",
-                self._http_url(fu.upload_url),
-                dict(self._xsrf_headers(), **{"Content-Type": ctype}),
-                body,
-                timeout=self.timeout,
+            status, _, resp = await _http_request(
+                "PUT", self._http_url(fu.upload_url), dict(self._xsrf_headers(), **{"Content-Type": ctype}), body, self.timeout
             )
             if status not in (200, 204):
                 raise StudentError(f"upload {name}: HTTP {status} {resp[:300]!r}")
             infos.append(UploadedFileInfo(file_id=fu.file_id, name=name, size=len(blob), file_urls=fu))
-        self.last_upload_ms = (time.perf_counter() - t_up) * 1000
         st = FileUploaderState()
-        old = self._states.get(w.id)
-        old_infos = (
-            list(old.file_uploader_state_value.uploaded_file_info)
-            if old is not None and old.WhichOneof("value") == "file_uploader_state_value"
-            else []
-        )
-        multiple = getattr(w.proto, "multiple_files", False)
-        if multiple:
+        old_infos = self._uploaded(w.id)
+        if getattr(w.proto, "multiple_files", False):
             st.uploaded_file_info.extend(old_infos)
         else:
             for oi in old_infos:  # the replaced file is deleted from the server, as the browser does
-                await self.delete_uploaded(oi)
+                await self._delete_uploaded(oi)
         st.uploaded_file_info.extend(infos)
         ws = WidgetState(id=w.id)
         ws.file_uploader_state_value.CopyFrom(st)
-        return await self._commit(w, ws, f"upload:{w.label}", wait=wait)
+        return await self._commit(w, ws, f"upload:{w.label}")
 
-    async def delete_uploaded(self, info: UploadedFileInfo) -> int:
-        status, _, _ = await http_request("DELETE", self._http_url(info.file_urls.delete_url), self._xsrf_headers())
-        return status
+    def _uploaded(self, wid: str) -> list[UploadedFileInfo]:
+        """The files this student holds in an uploader's state."""
+        old = self._states.get(wid)
+        if old is None or old.WhichOneof("value") != "file_uploader_state_value":
+            return []
+        return list(old.file_uploader_state_value.uploaded_file_info)
 
-    async def clear_uploads(self, target: str, *, wait: bool = True) -> RunResult | None:
+    async def _delete_uploaded(self, info: UploadedFileInfo) -> None:
+        await _http_request("DELETE", self._http_url(info.file_urls.delete_url), self._xsrf_headers())
+
+    async def clear_uploads(self, target: str) -> RunResult | None:
         """Remove all files from an uploader (DELETE each, then an empty FileUploaderState)."""
         w = self.page.widget(target)
-        old = self._states.get(w.id)
-        if old is not None and old.WhichOneof("value") == "file_uploader_state_value":
-            for oi in old.file_uploader_state_value.uploaded_file_info:
-                await self.delete_uploaded(oi)
+        for oi in self._uploaded(w.id):
+            await self._delete_uploaded(oi)
         ws = WidgetState(id=w.id)
         ws.file_uploader_state_value.SetInParent()
-        return await self._commit(w, ws, f"clear_uploads:{w.label}", wait=wait)
-
-    async def stop_script(self) -> None:
-        bm = BackMsg()
-        bm.stop_script = True
-        await self._send(bm)
-
-    async def heartbeat(self) -> None:
-        bm = BackMsg()
-        bm.app_heartbeat = True  # server answers ForwardMsg.heartbeat_ack
-        await self._send(bm)
+        return await self._commit(w, ws, f"clear_uploads:{w.label}")
 
     # ---- receiving
     async def _reader(self) -> None:
@@ -964,12 +784,8 @@ class Student:
     def _on_frame(self, data: bytes) -> None:
         msg = ForwardMsg()
         msg.ParseFromString(data)
-        w = self._waiter
-        if w is not None:
-            w.result.msgs += 1
-            w.result.bytes += len(data)
-        self.stats["msgs"] += 1
-        self.stats["bytes"] += len(data)
+        if self._waiter is not None:
+            self._waiter.result.msgs += 1
         # ForwardMessageCache.processMessagePayload
         if msg.WhichOneof("type") == "ref_hash":
             entry = self._cache.get(msg.ref_hash)
@@ -980,74 +796,25 @@ class Student:
             full.ParseFromString(entry[0])
             full.metadata.CopyFrom(msg.metadata)
             msg = full
-            self.stats["ref_hits"] += 1
-            if w is not None:
-                w.result.ref_hits += 1
-        elif self.use_cache and msg.metadata.cacheable and msg.hash and msg.hash not in self._cache:
+        elif msg.metadata.cacheable and msg.hash and msg.hash not in self._cache:
             self._cache[msg.hash] = [data, self._cache_runs, msg.delta.fragment_id if msg.HasField("delta") else ""]
         self._handle(msg)
 
     def _handle(self, msg: ForwardMsg) -> None:
         t = msg.WhichOneof("type")
-        self.stats["by_type"][t] = self.stats["by_type"].get(t, 0) + 1
-        w = self._waiter
-        if w is not None and not w.fut.done():
-            w.result.types.append(t)
         if t == "new_session":
-            ns = msg.new_session
-            self.last_new_session = ns
-            if ns.initialize.session_id:
-                self.session_id = ns.initialize.session_id
-            self.main_script_hash = ns.main_script_hash
-            self.page_script_hash = ns.page_script_hash
-            if ns.app_pages and self.navigation is None:  # pages/-dir apps; st.navigation apps: see navigation
-                self.app_pages = list(ns.app_pages)
-            self.max_cached_message_age = ns.config.max_cached_message_age or self.max_cached_message_age
-            self.script_run_id = msg.metadata.run.script_run_id
-            self.run_fragment_ids = list(msg.metadata.run.fragment_ids)
-            if not self.run_fragment_ids:
-                self._stop_auto_reruns(None)  # frontend: cleanupAutoReruns on a full run
-                if w is not None and w.result.action == "auto_rerun" and w.run_id is None and not w.fut.done():
-                    # the server drops a fragment rerun whose fragment a full run has removed: no
-                    # script_finished will come for it, and waiting would hold this student's lock
-                    w.fut.set_exception(StudentError("auto rerun superseded by a full run"))
-                    w = self._waiter = None
-            if w is not None and w.run_id is None:
-                w.run_id = self.script_run_id
-                w.result.script_run_id = self.script_run_id
-                w.result.fragment_ids = list(self.run_fragment_ids)
-                w.result.page_script_hash = ns.page_script_hash
-                w.result.first_msg_ms = (time.perf_counter() - w.t0) * 1000
+            self._on_new_session(msg)
         elif t == "delta":
             self._apply_delta(msg)
-            if w is not None:
-                w.result.deltas += 1
         elif t == "script_finished":
-            status = msg.script_finished
-            run_id = msg.metadata.run.script_run_id or self.script_run_id
-            if status != FINISHED_EARLY_FOR_RERUN:
-                self._finish_run(run_id, list(msg.metadata.run.fragment_ids) or self.run_fragment_ids)
-            if w is not None and w.run_id is not None and run_id == w.run_id and not w.fut.done():
-                r = w.result
-                r.status = _STATUS.get(status, str(status))
-                r.elapsed_ms = (time.perf_counter() - w.t0) * 1000
-                page = self.page
-                r.exceptions, r.errors = page.exceptions, page.errors
-                w.fut.set_result(r)
-        elif t == "session_status_changed":
-            self.script_is_running = msg.session_status_changed.script_is_running
+            self._on_script_finished(msg)
         elif t == "page_info_changed":
             self.query_string = msg.page_info_changed.query_string
         elif t == "navigation":
-            self.navigation = msg.navigation
+            self._has_navigation = True
             self.app_pages = list(msg.navigation.app_pages)
             if msg.navigation.page_script_hash:
                 self.page_script_hash = msg.navigation.page_script_hash
-        elif t == "page_config_changed":
-            self.page_config = msg.page_config_changed
-        elif t == "page_not_found":
-            if w is not None:
-                w.result.page_not_found = msg.page_not_found.page_name
         elif t == "file_urls_response":
             fut = self._file_url_futs.get(msg.file_urls_response.response_id)
             if fut is not None and not fut.done():
@@ -1057,16 +824,46 @@ class Student:
                 self._start_auto_rerun(msg.auto_rerun.fragment_id, msg.auto_rerun.interval)
         elif t == "stop_auto_rerun":
             self._stop_auto_reruns(list(msg.stop_auto_rerun.fragment_ids))
-        elif t == "session_event":
-            ev = msg.session_event
-            which = ev.WhichOneof("type")
-            if w is not None:
-                desc = which
-                if which == "script_compilation_exception":
-                    desc += f": {ev.script_compilation_exception.type}: {ev.script_compilation_exception.message}"
-                w.result.session_events.append(desc)
-        # git_info_changed, page_profile, logo, parent_message, auth_redirect, heartbeat_ack,
-        # backend_operation_response: counted in stats["by_type"], nothing to do for a student.
+        # the other types (session_event, page_config_changed, heartbeat_ack, ...) change nothing a
+        # student reads or sends
+
+    def _on_new_session(self, msg: ForwardMsg) -> None:
+        """A run starts: the session's ids and pages; the waiting action learns its run id."""
+        ns = msg.new_session
+        if ns.initialize.session_id:
+            self.session_id = ns.initialize.session_id
+        self.main_script_hash = ns.main_script_hash
+        self.page_script_hash = ns.page_script_hash
+        if ns.app_pages and not self._has_navigation:  # pages/-dir apps; st.navigation apps: see navigation
+            self.app_pages = list(ns.app_pages)
+        self._max_cached_message_age = ns.config.max_cached_message_age or self._max_cached_message_age
+        self.script_run_id = msg.metadata.run.script_run_id
+        self.run_fragment_ids = list(msg.metadata.run.fragment_ids)
+        w = self._waiter
+        if not self.run_fragment_ids:
+            self._stop_auto_reruns(None)  # frontend: cleanupAutoReruns on a full run
+            if w is not None and w.result.action == "auto_rerun" and w.run_id is None and not w.fut.done():
+                # the server drops a fragment rerun whose fragment a full run has removed: no
+                # script_finished will come for it, and waiting would hold this student's lock
+                w.fut.set_exception(StudentError("auto rerun superseded by a full run"))
+                self._waiter = None
+                return
+        if w is not None and w.run_id is None:
+            w.run_id = self.script_run_id
+
+    def _on_script_finished(self, msg: ForwardMsg) -> None:
+        """A run ends: stale nodes and states go; the action waiting for this run gets its result."""
+        status = msg.script_finished
+        run_id = msg.metadata.run.script_run_id or self.script_run_id
+        if status != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+            self._finish_run(run_id, list(msg.metadata.run.fragment_ids) or self.run_fragment_ids)
+        w = self._waiter
+        if w is not None and w.run_id is not None and run_id == w.run_id and not w.fut.done():
+            r = w.result
+            r.elapsed_ms = (time.perf_counter() - w.t0) * 1000
+            page = self.page
+            r.exceptions, r.errors = page.exceptions, page.errors
+            w.fut.set_result(r)
 
     def _apply_delta(self, msg: ForwardMsg) -> None:
         """ForwardMsg.delta at metadata.delta_path -> the tree (AppRoot.applyDelta, simplified)."""
@@ -1112,7 +909,7 @@ class Student:
             _data, runs, frag = self._cache[h]
             if fragment_ids and (not frag or frag not in fragment_ids):
                 continue
-            if self._cache_runs - runs > self.max_cached_message_age:
+            if self._cache_runs - runs > self._max_cached_message_age:
                 del self._cache[h]
 
     # ---- st.fragment(run_every=...)
