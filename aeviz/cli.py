@@ -81,6 +81,8 @@ def _add_serve(p: argparse.ArgumentParser) -> None:
         help="where the Dask scheduler listens; a LAN address lets other machines' workers join (trusted networks only)",
     )
     p.add_argument("--scheduler-port", type=int, default=0, help="the Dask scheduler's port (default: any free one)")
+    tls = "the Dask cluster speaks TLS, with a key made for this start (in the logs folder, mode 0700)"
+    p.add_argument("--dask-tls", action="store_true", help=tls)
     p.add_argument("--print-haproxy-cfg", action="store_true", help="print the config deploy/compose.yaml uses, and exit")
 
 
@@ -236,7 +238,7 @@ def cmd_serve(a: argparse.Namespace) -> int:
     if a.print_haproxy_cfg:
         print(serve.compose_haproxy_cfg(a.replicas), end="")
         return 0
-    return serve.serve(a.replicas, a.workers, a.port, a.host, a.scheduler_host, a.scheduler_port)
+    return serve.serve(a.replicas, a.workers, a.port, a.host, a.scheduler_host, a.scheduler_port, a.dask_tls)
 
 
 def cmd_db(a: argparse.Namespace) -> int:

@@ -110,21 +110,42 @@ WORKER = [sys.executable, "-m", "distributed.cli.dask_worker", "--nthreads", "1"
 SCHEDULER_ENV = {"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0", "DASK_DISTRIBUTED__ADMIN__LOW_LEVEL_LOG_LENGTH": "50"}
 
 
+def make_tls(folder: Path) -> dict[str, str]:
+    """TLS for one cluster, made per start in `folder` (0700): a self-signed certificate that is its own
+    CA, for every role. Returns the Dask configuration, as environment, under which the scheduler, the
+    workers and the app's clients accept only each other, encrypted."""
+    from distributed.security import Security
+
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)  # mkdir's mode is masked by the umask
+    made = Security.temporary()  # one key and certificate, in memory: written once, readable by this user only
+    ca, key = folder / "ca.pem", folder / "key.pem"
+    ca.write_text(made.tls_ca_file)
+    key.touch(mode=0o600)
+    key.write_text(made.tls_scheduler_key)
+    env = {"DASK_DISTRIBUTED__COMM__REQUIRE_ENCRYPTION": "True", "DASK_DISTRIBUTED__COMM__TLS__CA_FILE": str(ca)}
+    for role in ("SCHEDULER", "WORKER", "CLIENT"):
+        env[f"DASK_DISTRIBUTED__COMM__TLS__{role}__CERT"] = str(ca)  # self-signed: the certificate is the CA
+        env[f"DASK_DISTRIBUTED__COMM__TLS__{role}__KEY"] = str(key)
+    return env
+
+
 class DaskCluster:
     """A `dask scheduler` and its `dask worker`s, children of this process: the training service's own
     small cluster, and `serve`'s. The scheduler runs whatever code it is sent: on loopback unless
     workers on other machines must reach it (`host`)."""
 
-    def __init__(self, logs: Path, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.logs, self.host, self.port = logs, host, port or free_port()
+    def __init__(self, logs: Path, host: str = "127.0.0.1", port: int = 0, tls: dict[str, str] | None = None) -> None:
+        self.logs, self.host, self.port, self.tls = logs, host, port or free_port(), tls or {}  # tls: make_tls's
         self.near = "127.0.0.1" if host in ("0.0.0.0", "") else host  # where this machine reaches it
-        self.address = f"tcp://{self.near}:{self.port}"
+        self.address = f"{'tls' if tls else 'tcp'}://{self.near}:{self.port}"
 
     def start_scheduler(self, timeout: float = 60) -> subprocess.Popen:
         """The scheduler, below the web server's priority (its bookkeeping can wait, a page being clicked
         cannot), once it takes connections."""
         log = self.logs / "scheduler.log"
-        proc = start([*SCHEDULER, "--host", self.host, "--port", str(self.port)], log, SCHEDULER_ENV, nice=5)
+        cmd = [*SCHEDULER, "--host", self.host, "--port", str(self.port), *(["--protocol", "tls"] if self.tls else [])]
+        proc = start(cmd, log, SCHEDULER_ENV | self.tls, nice=5)
         deadline = time.monotonic() + timeout
         while not tcp_open(self.near, self.port):
             if time.monotonic() > deadline or proc.poll() is not None:
@@ -136,4 +157,4 @@ class DaskCluster:
     def start_worker(self, i: int) -> subprocess.Popen:
         # at nice 10: on a teacher's laptop a page being clicked comes before a job's next step (a class of
         # 100 training one after the other held pages at p95 2.9 s without it)
-        return start([*WORKER, self.address, "--name", f"w{i + 1}"], self.logs / f"worker-{i + 1}.log", nice=10)
+        return start([*WORKER, self.address, "--name", f"w{i + 1}"], self.logs / f"worker-{i + 1}.log", self.tls, nice=10)

@@ -150,6 +150,7 @@ class Topology:
         logs: Path | None = None,
         scheduler_host: str = "127.0.0.1",
         scheduler_port: int = 0,
+        dask_tls: bool = False,
     ) -> None:
         if not 1 <= replicas <= 64 or not 1 <= workers <= 256:
             raise ValueError("replicas must be in [1, 64] and workers in [1, 256]")
@@ -161,7 +162,9 @@ class Topology:
         self.children: list[Child] = []
         # one cookie secret: XSRF tokens and resume tokens hold across replicas, and after a restart
         self.secret = os.environ.get("STREAMLIT_SERVER_COOKIE_SECRET") or store_settings.secret()
-        self.cluster = processes.DaskCluster(self.logs, scheduler_host, scheduler_port)
+        # the scheduler runs whatever code it is sent: with TLS, only from holders of this start's key
+        self.tls = processes.make_tls(self.logs / "tls") if dask_tls else {}
+        self.cluster = processes.DaskCluster(self.logs, scheduler_host, scheduler_port, tls=self.tls)
         self.scheduler = self.cluster.address
         self.replica_ports = [processes.free_port() for _ in range(replicas)]
 
@@ -198,7 +201,7 @@ class Topology:
 
     def start_replica(self, i: int, port: int) -> Child:
         # the secret by environment: Streamlit refuses it on the command line (where `ps` would show it)
-        env = {"AEVIZ_SCHEDULER": self.scheduler, "STREAMLIT_SERVER_COOKIE_SECRET": self.secret}
+        env = {"AEVIZ_SCHEDULER": self.scheduler, "STREAMLIT_SERVER_COOKIE_SECRET": self.secret, **self.tls}
         cmd = processes.streamlit_cmd(script.APP, port)
         return self._start(f"r{i}", cmd, env, restart=lambda: self.start_replica(i, port))
 
@@ -219,11 +222,11 @@ class Topology:
         processes.stop([c.proc for c in self.children])
 
 
-def serve(
-    replicas: int, workers: int, port: int, host: str = "127.0.0.1", scheduler_host: str = "127.0.0.1", scheduler_port: int = 0
-) -> int:
+def serve(replicas: int, workers: int, port: int, host: str = "127.0.0.1", scheduler_host: str = "127.0.0.1",
+          scheduler_port: int = 0, dask_tls: bool = False) -> int:  # fmt: skip
     """Run the topology in the foreground until Ctrl-C or SIGTERM."""
-    topo = Topology(replicas, workers, port, host, scheduler_host=scheduler_host, scheduler_port=scheduler_port)
+    topo = Topology(replicas, workers, port, host, scheduler_host=scheduler_host, scheduler_port=scheduler_port,
+                    dask_tls=dask_tls)  # fmt: skip
     stopping = []
 
     def on_signal(signum, _frame) -> None:
@@ -239,9 +242,9 @@ def serve(
         if scheduler_host == "127.0.0.1":
             print("Workers on this machine only (--scheduler-host ADDRESS lets other machines' workers in).")
         else:
-            print(
-                f"More workers, on any machine with the project: dask worker {topo.scheduler} --nthreads 1 --preload aeviz.worker"
-            )
+            tls = f" --tls-ca-file ca.pem --tls-cert ca.pem --tls-key key.pem (from {topo.logs / 'tls'})" if dask_tls else ""
+            print(f"More workers, on any machine with the project: dask worker {topo.scheduler} --nthreads 1 "
+                  f"--preload aeviz.worker{tls}")  # fmt: skip
         print("Ctrl-C stops everything.", flush=True)
         while not stopping:
             for c in list(topo.children):  # a replica or worker that dies is started again; HAProxy routes around it

@@ -215,3 +215,27 @@ def test_high_dimensional_codes_are_projected_and_said_so():
     at.session_state["lat_view"] = "Decoded plane"
     at.run()
     assert not figures(at) and "1-D or 2-D code" in at.info[0].value
+
+
+def test_a_failing_page_shows_an_error_id_that_the_log_has_with_its_traceback(caplog):
+    """A bug on a page: the student reads a message and an id (no traceback in the page); the server's
+    log has the traceback under that id; Streamlit still counts the exception."""
+
+    def script():
+        from types import SimpleNamespace
+
+        from aeviz.ui.app import run_page
+
+        def broken():
+            raise ValueError("a bug with /server/paths in it")
+
+        run_page(SimpleNamespace(url_path="overview", run=broken))
+
+    with caplog.at_level("ERROR", logger="aeviz.ui"):
+        at = AppTest.from_function(script, default_timeout=60).run()
+    message = at.error[0].value
+    error_id = message.split("(error ")[1].split(")")[0]
+    assert len(error_id) == 8 and "/server/paths" not in message
+    logged = [r for r in caplog.records if error_id in r.getMessage()]
+    assert logged and "a bug with /server/paths" in str(logged[0].exc_info[1])
+    assert at.exception, "Streamlit still sees the exception (the tests and the load bench count it)"

@@ -18,10 +18,11 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_serve_answers_through_haproxy_and_sigterm_stops_every_child(tmp_path):
+@pytest.mark.parametrize("dask_tls", [False, True], ids=["tcp", "dask-tls"])
+def test_serve_answers_through_haproxy_and_sigterm_stops_every_child(tmp_path, dask_tls):
     port, scheduler = processes.free_port(), processes.free_port()
     cmd = [sys.executable, "-m", "aeviz", "serve", "--replicas", "1", "--workers", "1", "--port", str(port),
-           "--scheduler-port", str(scheduler)]  # fmt: skip
+           "--scheduler-port", str(scheduler), *(["--dask-tls"] if dask_tls else [])]  # fmt: skip
     log = (tmp_path / "serve.log").open("w")
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -32,6 +33,8 @@ def test_serve_answers_through_haproxy_and_sigterm_stops_every_child(tmp_path):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=10) as r:
             assert r.read() == b"ok"
         assert processes.tcp_open("127.0.0.1", scheduler), "the scheduler is on the port asked for"
+        if dask_tls:
+            _tls_only(scheduler, port)
         children = psutil.Process(proc.pid).children(recursive=True)
         names = " ".join(" ".join(c.cmdline()) for c in children)
         assert "haproxy" in names and "streamlit" in names and "dask_worker" in names and "dask_scheduler" in names
@@ -43,3 +46,20 @@ def test_serve_answers_through_haproxy_and_sigterm_stops_every_child(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def _tls_only(scheduler: int, port: int) -> None:
+    """The replica's training service reached the scheduler over TLS; a client without this start's key does not."""
+    import json
+
+    from distributed import Client
+
+    deadline = time.monotonic() + 180
+    while True:  # the replica's service connects in the background
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as r:
+            if json.loads(r.read())["training"] == "ok":
+                break
+        assert time.monotonic() < deadline, "the training service never reached the TLS scheduler"
+        time.sleep(1)
+    with pytest.raises(OSError):  # CommClosedError and TimeoutError are OSErrors
+        Client(f"tcp://127.0.0.1:{scheduler}", timeout=5).close()

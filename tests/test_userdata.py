@@ -286,3 +286,33 @@ def test_an_ingest_job_has_one_budget_over_all_its_files(monkeypatch):
     with pytest.raises(UserDataError, match="stopped"):
         userdata.from_images(items[:2], userdata.Recipe(), "stop", should_stop=lambda: asked.append(1) or len(asked) > 1)
     assert len(asked) == 2, "asked before each picture"
+
+
+def test_an_ingested_set_counts_in_the_session_budget_from_its_preview_on(monkeypatch):
+    """What an ingest job brings back sits in the session as a preview: it is held only within the
+    session's image budget, and the student is told when it is over."""
+    import dataclasses
+
+    from streamlit.testing.v1 import AppTest
+
+    from aeviz.service import Job
+    from aeviz.tasks import JobSpec, run_here
+    from aeviz.ui.state import session
+
+    spec = JobSpec.of("ingest", files=(("letters.zip", letters_zip(per_class=6)),), name="letters")
+    result, _ = run_here(spec)
+    held = result.train.x.nbytes + result.test.x.nbytes
+
+    def script(job):
+        from aeviz.ui import state
+
+        state.take_ingested(job)
+        st_ = __import__("streamlit")
+        st_.write(f"preview: {state.DATA_PREVIEW in st_.session_state}; notice: {state.notice()}")
+
+    for budget_mb, kept in ((2 * held / 2**20, True), (held / 2 / 2**20, False)):
+        monkeypatch.setattr(session, "LIMITS", dataclasses.replace(session.LIMITS, max_data_mb=budget_mb))
+        job = Job(id="aeviz-ingest-" + "ab" * 16, owner="s", spec=spec, state="done", result=result)
+        at = AppTest.from_function(script, args=(job,), default_timeout=60).run()
+        text = at.markdown[0].value
+        assert (f"preview: {kept}" in text) and (("over this session's" in text) != kept), text

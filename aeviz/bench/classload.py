@@ -109,8 +109,14 @@ def _summary(values: list[float], digits: int) -> dict:
 
 def report(board: Board, students: int) -> dict:
     delays = board.delays()
-    out = {"code": board.code, "joined": len(board.nicknames), "trained": len(board.done), "carded": len(board.carded),
-           "board_refresh_ms": _summary(board.refresh_ms, 0), "job_end_to_card_s": _summary(delays, 2)}
+    out = {
+        "code": board.code,
+        "joined": len(board.nicknames),
+        "trained": len(board.done),
+        "carded": len(board.carded),
+        "board_refresh_ms": _summary(board.refresh_ms, 0),
+        "job_end_to_card_s": _summary(delays, 2),
+    }
     print(f"class {board.code}: {len(board.nicknames)} of {students} students joined, {len(board.done)} trained the "
           f"assignment, {len(board.carded)} cards seen on the board")  # fmt: skip
     r, d = out["board_refresh_ms"], out["job_end_to_card_s"]

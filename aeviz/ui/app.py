@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import gc
+import logging
+import uuid
 
 import streamlit as st
 import torch
 
 from aeviz.ui import classroom, links, share, state
 from aeviz.ui.nav import PAGE_LIST, PAGES
+
+log = logging.getLogger("aeviz.ui")
 
 # The app's forward passes are small (tens of images): one thread does them in a millisecond or two,
 # while a second OpenMP thread only spins against the browser and the other sessions for the cores.
@@ -66,6 +70,23 @@ def _server_full() -> bool:
         return False
 
 
+def run_page(nav) -> None:
+    """The page, and when it fails, a message with an error id the student can tell the teacher: the
+    server's log has the traceback under the same id. The error then goes on to Streamlit, which
+    counts it (the tests and the load bench see it) and, served to a class, shows no details."""
+    try:
+        nav.run()
+    except Exception:  # st.stop and st.rerun raise BaseExceptions: they pass
+        error_id = uuid.uuid4().hex[:8]
+        log.exception("aeviz: error %s on page %s", error_id, nav.url_path)
+        st.error(
+            f"Something went wrong on this page (error {error_id}). What you trained or uploaded is kept: try again, "
+            "or open another page. If it happens again, tell your teacher the error number.",
+            icon=":material/error:",
+        )
+        raise
+
+
 def main() -> None:
     st.set_page_config(page_title="aeviz — autoencoder lab", page_icon=":material/neurology:", layout="wide")
     if _server_full():
@@ -92,5 +113,5 @@ def main() -> None:
     if text := state.notice():
         st.toast(text, duration="long")
     _freeze_heap()
-    nav.run()
+    run_page(nav)
     links.write(nav.url_path)

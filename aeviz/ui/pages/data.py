@@ -67,17 +67,8 @@ if st.button(
         st.error(f"Can't read them: {e}.")
 
 
-def read(job) -> None:
-    if job.state == "failed":
-        st.error(f"Can't use these images: {job.error}.")
-    elif job.result is not None:
-        st.session_state[state.DATA_PREVIEW] = job.result
-    state.service().forget(job.id)
-    st.session_state.pop(state.DATA_JOB, None)
-
-
 if job is not None:
-    follow(job.id, on_end=read)
+    follow(job.id, on_end=state.take_ingested)
 data = st.session_state.get(state.DATA_PREVIEW)
 if data is not None:
     st.subheader("Preview")

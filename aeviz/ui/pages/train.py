@@ -149,13 +149,14 @@ if st.button("Train", key="tr_start", type="primary", icon=":material/play_arrow
 
 
 def kept(job) -> None:
+    # said on the next run (a toast): this one is about to be replaced by a rerun
     if job.state == "failed":
-        st.error(f"Training failed: {job.error}.")
+        state.notice(f"Training failed: {job.error}.")
     elif job.state == "done" and job.result is not None:
         try:
             state.notice(state.keep_trained(job))
         except ValueError as e:
-            st.error(f"Can't keep the model: {e}.")
+            state.notice(f"Can't keep the model: {e}.")
     state.service().forget(job.id)
     st.session_state.pop(state.JOB, None)
 

@@ -1,6 +1,6 @@
 """The UI's one state module, as pages see it (`from aeviz.ui import state`): the session's keys
-(`keys`), what lasts (`kept`), the server-wide caches (`shared`) and what a session holds
-(`session`). Each part imports only those before it, in that order.
+(`keys`), what lasts (`kept`), the server-wide caches (`shared`), what a session holds
+(`session`) and its project file (`project`). Each part imports only those before it, in that order.
 
 Pretrained models and test sets are loaded once per server and shared read-only. What a student
 trains or uploads is theirs: it lives in their session, and is kept in the store (aeviz.store) under
@@ -10,5 +10,6 @@ through one keeper thread, never a page's.
 
 from aeviz.ui.state.kept import *  # noqa: F403
 from aeviz.ui.state.keys import *  # noqa: F403
+from aeviz.ui.state.project import *  # noqa: F403
 from aeviz.ui.state.session import *  # noqa: F403
 from aeviz.ui.state.shared import *  # noqa: F403

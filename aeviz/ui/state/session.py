@@ -21,6 +21,8 @@ from aeviz.models.base import Autoencoder
 from aeviz.ui.state.kept import SYNC_EVERY, keeper, lasting_person, model_name, store, store_failed, store_recovered
 from aeviz.ui.state.keys import (
     BUILTIN,
+    DATA_JOB,
+    DATA_PREVIEW,
     DATASET,
     DATASET_TITLES,
     DROPPED,
@@ -32,6 +34,7 @@ from aeviz.ui.state.keys import (
     TOY,
     ModelInfo,
     OwnModel,
+    notice,
     own_datasets,
     own_models,
     person,
@@ -189,6 +192,29 @@ def dataset_title(dataset: str) -> str:
     return f"{own.name} (yours)" if own is not None else DATASET_TITLES.get(dataset, dataset)
 
 
+def check_data_budget(data, held: list) -> None:
+    """Raise ValueError when `data` with the image sets `held` would be over a session's budget: what
+    an ingest brings back counts from its preview on, as it sits in the session's memory."""
+    used = sum(d.train.x.nbytes + d.test.x.nbytes for d in [*held, data])
+    if used > LIMITS.max_data_mb * 2**20:
+        raise ValueError(f"your image sets would take {used / 2**20:.0f} MB, over this session's {LIMITS.max_data_mb:.0f} MB")
+
+
+def take_ingested(job) -> None:
+    """An ingest job's end (Your images): its image set becomes the preview, counted in the session's
+    budget from now on, or the student is told why not (on the next run: a rerun follows)."""
+    if job.state == "failed":
+        notice(f"Can't use these images: {job.error}.")
+    elif job.result is not None:
+        try:
+            check_data_budget(job.result, [*own_datasets().values()])
+            st.session_state[DATA_PREVIEW] = job.result
+        except ValueError as e:
+            notice(f"Can't keep these images: {e}. Delete one of your image sets first.")
+    service().forget(job.id)
+    st.session_state.pop(DATA_JOB, None)
+
+
 def add_dataset(data) -> str:
     """Keep a class's own images in this session and the store (and pick them); a unique name: caches
     key on it. Raises ValueError over the limits (a person's, as for models)."""
@@ -196,9 +222,7 @@ def add_dataset(data) -> str:
     own = own_datasets()
     if len(own) >= LIMITS.max_datasets:
         raise ValueError(f"you have {len(own)} image sets, the most a session keeps: delete one first")
-    used = sum(d.train.x.nbytes + d.test.x.nbytes for d in [*own.values(), data])
-    if used > LIMITS.max_data_mb * 2**20:
-        raise ValueError(f"your image sets would take {used / 2**20:.0f} MB, over this session's {LIMITS.max_data_mb:.0f} MB")
+    check_data_budget(data, [*own.values()])
     tag = uuid.uuid4().hex[:6]
     name = f"own-{data.name[:24]}-{tag}"
     data.name = name
@@ -276,48 +300,6 @@ def _restore_model(s, rec) -> None:
         return
     _hold(model, rec.name, rec.title, rec.dataset, blob, rec.metrics, rec.history)
     keeper().mark_saved(rec.name)
-
-
-def export_project() -> bytes:
-    """Everything this student keeps, as one project file (aeviz.store.project)."""
-    from aeviz.store import project
-
-    models = [dict(title=m.title, dataset=m.info.dataset, metrics=m.info.metrics, history=m.history, checkpoint=m.checkpoint)
-              for m in own_models().values()]  # fmt: skip
-    sets = [dict(name=n, title=d.name, npz=d.to_npz()) for n, d in own_datasets().items()]
-    return project.write(project.Project(models, sets))
-
-
-def import_project(blob: bytes) -> str:
-    """A project file's models and image sets, each checked as an upload is, kept as this student's:
-    what to tell them. Raises ProjectError (a file that is not a project) or ValueError (over a limit)."""
-    from aeviz import userdata
-    from aeviz.store import project
-
-    p = project.read(blob)
-    renamed, done = {}, []
-    for d in p.datasets:
-        try:
-            data = userdata.from_npz(d["npz"], d["title"][:24])
-        except userdata.UserDataError as e:
-            raise project.ProjectError(f"its image set {d['title'][:40]} is damaged: {e}") from None
-        renamed[d["name"]] = add_dataset(data)
-        done.append(f"image set {data.name}")
-    for m in p.models:
-        try:
-            model, _ = checkpoint.from_bytes(m["checkpoint"], max_params=LIMITS.max_params)
-        except checkpoint.CheckpointError as e:
-            raise project.ProjectError(f"its model {m['title'][:40]} is damaged: {e}") from None
-        dataset = renamed.get(m["dataset"], m["dataset"])
-        if shapes().get(dataset) != tuple(model.config.shape):
-            dataset = next((n for n, s in shapes().items() if s == tuple(model.config.shape)), None)
-        if dataset is None:
-            continue  # no images of its shape here: nothing could show it
-        add_own(model, title=re.sub(r"[^\w ,.×-]+", "_", m["title"])[:60], dataset=dataset, blob=m["checkpoint"],
-                metrics=m["metrics"], history=m["history"])  # fmt: skip
-        done.append("model")
-    models = sum(x == "model" for x in done)
-    return f"Imported {models} models and {len(done) - models} image sets"
 
 
 # --- the current selection -----------------------------------------------------------------------
