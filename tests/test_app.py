@@ -239,3 +239,16 @@ def test_a_failing_page_shows_an_error_id_that_the_log_has_with_its_traceback(ca
     logged = [r for r in caplog.records if error_id in r.getMessage()]
     assert logged and "a bug with /server/paths" in str(logged[0].exc_info[1])
     assert at.exception, "Streamlit still sees the exception (the tests and the load bench count it)"
+
+
+@pytest.mark.parametrize("url", ["train", "class", "lessons"])
+def test_the_packaged_script_that_serve_runs_renders_the_pages_that_link_to_others(url):
+    """`aeviz serve` runs aeviz/ui/script/aeviz_app.py, in another folder than app.py: a page link given
+    relative to the main script would not resolve there (the Train page raised under serve)."""
+    from aeviz.ui.nav import PAGE_LIST, PAGES
+    from aeviz.ui.script import APP
+
+    file = next(f for f, _, _, u in PAGE_LIST if u == url)
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at.switch_page(str(PAGES / file)).run()
+    assert not at.exception, [e.value for e in at.exception]

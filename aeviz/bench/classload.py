@@ -75,8 +75,9 @@ async def join(url: str, name: str, board: Board) -> Student:
     return s
 
 
-async def train_assignment(s: Student, name: str, board: Board, tags, until: float) -> set[str]:
-    """One click on the Train page; waits for the model (its tag in the picker): the new tags."""
+async def train_assignment(s: Student, name: str, board: Board, tags, until: float, busy=None, think=None) -> set[str]:
+    """One click on the Train page, then `busy()` every `think()` seconds (the student goes on using the
+    page) until the model arrives (its tag in the picker): the new tags."""
     await s.switch_page("Train your own")
     before = tags(s)
     while True:
@@ -91,11 +92,18 @@ async def train_assignment(s: Student, name: str, board: Board, tags, until: flo
         board.failures.append(f"{name}: {r.errors}")
         return set()
     deadline = max(until, time.monotonic()) + 600
+    next_act = time.monotonic() + (think() if think else 0)
     while time.monotonic() < deadline:
         await asyncio.sleep(0.1)
         if mine := tags(s) - before:
             board.done[name] = time.monotonic()
             return mine
+        if busy is not None and time.monotonic() >= next_act and time.monotonic() < until:
+            await busy()
+            if mine := tags(s) - before:  # the job ended during the action: its rerun brought the model
+                board.done[name] = time.monotonic()
+                return mine
+            next_act = time.monotonic() + think()
     board.failures.append(f"{name}: the assignment did not finish")
     return set()
 

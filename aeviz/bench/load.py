@@ -80,11 +80,14 @@ class Stats:
     toured: int = 0  # widgets the touring student moved
     cookies: dict[str, dict] = field(default_factory=dict)  # student -> their browser's cookies (the resume token)
     deleted: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # student -> tags they deleted
+    per_student: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # student -> their actions' ms
 
-    def record(self, kind: str, page: str, widget: str, result) -> None:
+    def record(self, kind: str, page: str, widget: str, result, who: str = "") -> None:
         if result is None:
             return
         self.times[(kind, page, widget)].append(result.elapsed_ms)
+        if who:
+            self.per_student[who].append(result.elapsed_ms)
         for e in result.exceptions:
             self.exceptions.append(f"{page} / {kind} {widget}: {e['type']}: {e['message'][:200]}")
         self.errors += len(result.errors)
@@ -109,7 +112,7 @@ async def _follow_link(url: str, s: Student, name: str, rng: random.Random, stat
     await s.close()
     s, r, landed = await students.open_link(url, path, query, name, stats.cookies.get(name))
     stats.links += 1
-    stats.record("share link", _page_of(s), "", r)
+    stats.record("share link", _page_of(s), "", r, name)
     if not landed:
         stats.wrong_page.append(f"{name}: /{path}?{query} opened {_page_of(s)}")
     return s
@@ -121,19 +124,28 @@ async def _act(s: Student, page: str, rng: random.Random, crafted: float, stats:
     if roll < crafted and page in CRAFTED:
         key, raw = rng.choice(CRAFTED[page])
         with contextlib.suppress(StudentError):  # the widget is not on the page now (another view, another model)
-            stats.record("crafted value", page, key, await s.set_widget(key, raw))
+            stats.record("crafted value", page, key, await s.set_widget(key, raw), s.name)
     elif roll < 0.35:
         target = rng.choice([p["title"] for p in s.pages() if p["title"] != page])
-        stats.record("page switch", target, "", await s.switch_page(target))
+        stats.record("page switch", target, "", await s.switch_page(target), s.name)
     elif page == "Lessons" and roll < 0.5 and (lessons := students.lessons_of(s)):
-        stats.record("widget change", page, "lesson", await s.set_widget("lesson", rng.choice(lessons)))
+        stats.record("widget change", page, "lesson", await s.set_widget("lesson", rng.choice(lessons)), s.name)
     else:
         widgets = [w for w in s.page.widgets if students.movable(w)]
         if widgets:
             w = rng.choice(widgets)
             if w.key and w.key.startswith("del_yours-"):  # the student deletes one of their models: not a loss
                 stats.deleted[s.name] |= {w.key.removeprefix("del_yours-")[:6]}
-            stats.record(students.kind_of(w), page, w.key or w.label, await students.move(s, w, rng))
+            stats.record(students.kind_of(w), page, w.key or w.label, await students.move(s, w, rng), s.name)
+
+
+async def _fiddle(s: Student, rng: random.Random, stats: Stats) -> None:
+    """One change to a widget of the page (no click: no Train, Stop or Delete), as a student waiting for a job does."""
+    widgets = [w for w in s.page.widgets if students.movable(w) and students.kind_of(w) == "widget change"]
+    if widgets:
+        w = rng.choice(widgets)
+        with contextlib.suppress(StudentError):
+            stats.record("widget change", _page_of(s), w.key or w.label, await students.move(s, w, rng), s.name)
 
 
 async def student_life(i: int, url: str, until: float, trains: bool, crafted: float, stats: Stats, seed: int,
@@ -146,11 +158,16 @@ async def student_life(i: int, url: str, until: float, trains: bool, crafted: fl
             t0 = time.monotonic()
             s = await classload.join(url, name, board)
             stats.times[("first load", "Class", "")].append((time.monotonic() - t0) * 1000)
+            stats.per_student[name].append((time.monotonic() - t0) * 1000)
             stats.cookies[name] = {k: v for k, v in s.cookies.items() if k == COOKIE}
-            stats.own[name] |= await classload.train_assignment(s, name, board, _tags, until)
+
+            async def fiddle() -> None:  # what a student does on the Train page while their job runs
+                await _fiddle(s, rng, stats)
+
+            stats.own[name] |= await classload.train_assignment(s, name, board, _tags, until, fiddle, lambda: rng.uniform(1, 5))
         else:
             r = await s.connect()
-            stats.record("first load", "Overview", "", r)
+            stats.record("first load", "Overview", "", r, name)
         stats.cookies[name] = {k: v for k, v in s.cookies.items() if k == COOKIE}
         if "SRV" in s.cookies:  # behind `aeviz serve`'s HAProxy: the replica this student is pinned to
             stats.replicas[s.cookies["SRV"]] += 1
@@ -194,15 +211,15 @@ async def tour_life(url: str, stats: Stats) -> None:
 async def train(s: Student, stats: Stats, name: str, until: float) -> None:
     """Start a quick job on the Train page; time the click to the first loss point; wait for the model."""
     page = "Train your own"
-    stats.record("page switch", page, "", await s.switch_page(page))
-    stats.record("widget change", page, "tr_preset", await s.set_widget("tr_preset", QUICK))
+    stats.record("page switch", page, "", await s.switch_page(page), name)
+    stats.record("widget change", page, "tr_preset", await s.set_widget("tr_preset", QUICK), name)
     # 2 x 10,000 images: a few seconds of training, long enough to see the first loss points arrive
-    stats.record("widget change", page, "tr_samples", await s.set_widget("tr_samples", 10_000))
-    stats.record("widget change", page, "tr_epochs", await s.set_widget("tr_epochs", 2))
+    stats.record("widget change", page, "tr_samples", await s.set_widget("tr_samples", 10_000), name)
+    stats.record("widget change", page, "tr_epochs", await s.set_widget("tr_epochs", 2), name)
     before = _tags(s)
     t0 = time.monotonic()
     r = await s.click("tr_start")
-    stats.record("train click", page, "tr_start", r)
+    stats.record("train click", page, "tr_start", r, name)
     if r is not None and any("Can't start" in e for e in r.errors):
         stats.refused += 1
         return
@@ -269,6 +286,26 @@ async def cpu_per_page(url: str, pid: int, reps: int) -> dict[str, float]:
     return out
 
 
+async def _memory(a: argparse.Namespace, url: str, pids: list[int], baseline, peak) -> dict:
+    """The server's memory over the class (and per extra session, and CPU per rerun, when asked)."""
+    end = _rss(pids)
+    print(f"RSS: server {baseline[0]:.0f} MB before the class, {peak[0]:.0f} MB at peak, {end[0]:.0f} MB at the end; "
+          f"workers {baseline[1]:.0f} -> {peak[1]:.0f} MB at peak")  # fmt: skip
+    # an upper bound: the caches the class filled (figures, codes of session models) count too
+    print(f"memory per session: {(end[0] - baseline[0]) / a.sessions:.2f} MB (server RSS growth over the class / students)")
+    if a.extra:
+        before = _rss(pids)[0]
+        extra = await extra_sessions(url, a.extra)
+        per = (_rss(pids)[0] - before) / a.extra
+        print(f"memory per extra session (server RSS, {a.extra} more students on every page): {per:.2f} MB")
+        for s in extra:
+            await s.close()
+    if a.cpu_reps:
+        cpu = await cpu_per_page(url, pids[0], a.cpu_reps)
+        print("server CPU ms per rerun, one student on an idle server: " + ", ".join(f"{p} {ms:.1f}" for p, ms in cpu.items()))
+    return {"before": round(baseline[0]), "peak": round(peak[0]), "end": round(end[0]), "workers_peak": round(peak[1])}
+
+
 def _stall_poller(url: str, seconds: float) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "aeviz.bench.stall", url, str(seconds)], stdout=subprocess.PIPE, text=True)
 
@@ -319,26 +356,7 @@ async def run(a: argparse.Namespace, url: str, pids: list[int]) -> int:
     print(f"server stalls (health polled every 0.1 s, {stall.get('polls', 0)} polls): longest {stall.get('longest_s', 0):.2f} s, "
           f"{stall.get('over_1s', 0)} over 1 s, {stall.get('over_0_5s', 0)} over 0.5 s")  # fmt: skip
     if pids:
-        end = _rss(pids)
-        print(f"RSS: server {baseline[0]:.0f} MB before the class, {peak[0]:.0f} MB at peak, {end[0]:.0f} MB at the end; "
-              f"workers {baseline[1]:.0f} -> {peak[1]:.0f} MB at peak")  # fmt: skip
-        # an upper bound: the caches the class filled (figures, codes of session models) count too
-        print(f"memory per session: {(end[0] - baseline[0]) / a.sessions:.2f} MB (server RSS growth over the class / students)")
-        summary["rss_mb"] = {"before": round(baseline[0]), "peak": round(peak[0]), "end": round(end[0]),
-                             "workers_peak": round(peak[1])}  # fmt: skip
-        if a.extra:
-            before = _rss(pids)[0]
-            extra = await extra_sessions(url, a.extra)
-            after = _rss(pids)[0]
-            per = (after - before) / a.extra
-            print(f"memory per extra session (server RSS, {a.extra} more students on every page): {per:.2f} MB")
-            for s in extra:
-                await s.close()
-        if a.cpu_reps:
-            cpu = await cpu_per_page(url, pids[0], a.cpu_reps)
-            print(
-                "server CPU ms per rerun, one student on an idle server: " + ", ".join(f"{p} {ms:.1f}" for p, ms in cpu.items())
-            )
+        summary["rss_mb"] = await _memory(a, url, pids, baseline, peak)
     print(f"exceptions: {len(stats.exceptions)}" + "".join(f"\n  {e}" for e in stats.exceptions[:20]))
     print(f"cross-session leaks: {len(leaks)}" + "".join(f"\n  {e}" for e in leaks[:20]))
     print(f"share links opened: {stats.links}; on another page than theirs: {len(stats.wrong_page)}"
@@ -413,6 +431,11 @@ def report(stats: Stats) -> dict:
     line = "{:42s} {:>6} {:>9} {:>9} {:>9}"
     print(line.format("", "n", "p50 ms", "p95 ms", "max ms"))
     print(line.format("all actions", *_row(every).values()))
+    if own := sorted(percentile(ms, 0.95) for ms in stats.per_student.values() if ms):
+        out["per_student_p95_ms"] = {"students": len(own), "p50": round(percentile(own, 0.5)), "max": round(own[-1]),
+                                     "over_1s": sum(v > 1000 for v in own)}  # fmt: skip
+        print(f"each student's own p95: median {percentile(own, 0.5):.0f} ms, worst {own[-1]:.0f} ms; "
+              f"{out['per_student_p95_ms']['over_1s']} of {len(own)} students over 1 s")  # fmt: skip
     widgets = {k: ms for k, ms in by_widget.items() if len(ms) >= 3}
     slowest = dict(sorted(widgets.items(), key=lambda kv: -percentile(kv[1], 0.95))[:15])
     tables = (("by kind", by_kind, None), ("by page", by_page, None), ("slowest controls (n ≥ 3)", slowest, 1))

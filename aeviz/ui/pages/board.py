@@ -191,9 +191,10 @@ def grid(cards: list[book.Card], order: dict[str, int]) -> None:
         with cols[i % 3].container(border=True):
             elbo = f" · ELBO {k.metrics['elbo']:.1f}" if "elbo" in k.metrics else ""
             mse = k.metrics.get("mse", float("nan"))
-            st.markdown(f"**{state.md(label(k, order))}** · {k.config.get('family')} · code {k.config.get('latent')} · "
-                        f"{name} {k.value:g} · {k.metrics.get('epochs', '?')} epochs · {v['params']:,} parameters · "
-                        f"test MSE {mse:.4f}{elbo}")  # fmt: skip
+            swept = "" if c.param == "latent" else f" · {name} {k.value:g}"  # the code size is said once
+            facts = [k.config.get("family"), f"code {k.config.get('latent')}{swept}", f"{k.metrics.get('epochs', '?')} epochs",
+                     f"{v['params']:,} parameters", f"test MSE {mse:.4f}{elbo}"]  # fmt: skip
+            st.markdown(f"**{state.md(label(k, order))}** · " + " · ".join(map(str, facts)))
             if k.history:
                 st.image(classroom.sparkline(k.name, tuple(k.history)), caption="training loss")
             st.image(v["png"], caption="its reconstructions of the probe images")

@@ -6,6 +6,7 @@ from aeviz import presets
 from aeviz.store import StoreUnavailable
 from aeviz.store import classes as book
 from aeviz.ui import classroom, state
+from aeviz.ui.nav import PAGES
 
 st.header("Class")
 if state.lasting_person() is None:
@@ -19,7 +20,7 @@ if state.lasting_person() is None:
 teaching = classroom.teaching()
 if teaching is not None:
     st.success(f"You teach class **{teaching.code or '(no code: rotate one on the board)'}**.", icon=":material/school:")
-    st.page_link("aeviz/ui/pages/board.py", label="Open the class board", icon=":material/dashboard:")
+    st.page_link(PAGES / "board.py", label="Open the class board", icon=":material/dashboard:")
 
 mine = classroom.mine()
 if mine is not None:
@@ -50,7 +51,7 @@ if mine is not None:
             st.error(f"Can't use it: {e}.")
     if c.paused:
         st.warning("Your teacher has paused training for the class.")
-    st.page_link("aeviz/ui/pages/train.py", label="Train it on the Train page (one click)", icon=":material/model_training:")
+    st.page_link(PAGES / "train.py", label="Train it on the Train page (one click)", icon=":material/model_training:")
 else:
     st.subheader("Join a class")
     with st.form("cl_join", border=False):

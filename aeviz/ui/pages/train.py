@@ -18,6 +18,7 @@ from aeviz.service import Refused
 from aeviz.store import classes as book
 from aeviz.tasks import JobSpec
 from aeviz.ui import classroom, state
+from aeviz.ui.nav import PAGES
 from aeviz.ui.widgets import follow, show, your_models
 
 st.header("Train your own")
@@ -81,7 +82,7 @@ preset = st.selectbox(
     key=state.TRAIN_PRESET, on_change=apply_preset,
 )  # fmt: skip
 st.page_link(
-    "aeviz/ui/pages/data.py",
+    PAGES / "data.py",
     label="Train on your own images: upload them on the Your images page",
     icon=":material/photo_library:",
 )

@@ -9,6 +9,7 @@ from aeviz import metrics, plots
 from aeviz.noise import gray
 from aeviz.tasks import JobSpec
 from aeviz.ui import state
+from aeviz.ui.nav import PAGES
 from aeviz.ui.widgets import run, show
 
 TITLE = "Applications"
@@ -78,7 +79,7 @@ def colouring(sel) -> None:
             "CIFAR-10 when online) on Your images, then train the *colouring* preset on the Train page: a denoising "
             "conv AE whose corruption is the colour taken away."
         )
-        st.page_link("aeviz/ui/pages/data.py", label="Your images", icon=":material/photo_library:")
+        st.page_link(PAGES / "data.py", label="Your images", icon=":material/photo_library:")
         return
     x = sel.data.floats(slice(0, 8))
     x_gray = gray(x)
@@ -93,7 +94,7 @@ def colouring(sel) -> None:
     show(plots.reconstruction_rows(rows, labels, tile_px=72), key="ap_colour")
     if not colourers:
         st.markdown("No model of these images colours yet: train the *colouring* preset on the Train page.")
-        st.page_link("aeviz/ui/pages/train.py", label="Train your own", icon=":material/model_training:")
+        st.page_link(PAGES / "train.py", label="Train your own", icon=":material/model_training:")
     else:
         st.caption("The MSE is against the colour image: below the gray row's, the model put colour back.")
 
