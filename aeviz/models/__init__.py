@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 from typing import TYPE_CHECKING
@@ -39,12 +40,14 @@ def skeleton(config: ModelConfig) -> Autoencoder:
         return MODELS[config.family](config)
 
 
+@functools.lru_cache(maxsize=512)  # a config is frozen: the Train page asks on every rerun
 def count_params(config: ModelConfig) -> int:
     from aeviz.metrics import n_params
 
     return n_params(skeleton(config))
 
 
+@functools.lru_cache(maxsize=512)
 def step_bytes(config: ModelConfig, batch: int) -> int:
     """What one training step of `batch` images holds, estimated on the meta device (nothing allocated):
     the input and every layer's output, kept for the backward pass and matched by their gradients,

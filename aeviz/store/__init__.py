@@ -74,6 +74,9 @@ def _engine(url: str) -> sa.Engine:
             # WAL: pages read while the service writes; the busy timeout waits for a writer instead of failing
             cur = dbapi.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
+            # in WAL mode a commit need not wait for the disk: a crash keeps the database whole, and a power
+            # cut loses at most the last moments' writes (a class's joins and job records, not their blobs)
+            cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=10000")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()

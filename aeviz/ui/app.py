@@ -92,10 +92,11 @@ def main() -> None:
     if _server_full():
         st.error("This server is full: too many tabs are open. Close a tab you do not use, or try again in a minute.")
         st.stop()
-    pages = [
-        st.Page(PAGES / file, title=title, icon=icon, url_path=url, default=i == 0)
-        for i, (file, title, icon, url) in enumerate(PAGE_LIST)
-    ]
+    if (pages := st.session_state.get(state.NAV_PAGES)) is None:  # once per session: each resolves its file's real path
+        pages = st.session_state[state.NAV_PAGES] = [
+            st.Page(PAGES / file, title=title, icon=icon, url_path=url, default=i == 0)
+            for i, (file, title, icon, url) in enumerate(PAGE_LIST)
+        ]
     nav = st.navigation(pages, expanded=True)  # all 13 pages listed: collapsed, Streamlit hides those past the tenth
     st.session_state[state.PAGE] = nav.url_path
     links.read()  # a session's first run: what the link it was opened with says (each page reads its own part)

@@ -146,7 +146,7 @@ def your_models() -> None:
     if not own:
         where = "kept for you on this server (a reload brings them back)" if kept else "for this session only"
         st.caption(f"Models you train (or upload) appear here and in the sidebar's model picker, {where}.")
-    shared = _shared() if kept else {}
+    shared = state.fresh(state.SHARED_FLAGS, _shared) if kept else {}
     for name, m in list(own.items()):
         c1, c2, c3 = st.columns([5, 1, 1])
         mse = m.info.metrics.get("mse", float("nan"))
@@ -198,6 +198,7 @@ def _set_shared(name: str, on: bool) -> None:
 
     try:
         book.set_shared(classroom.store(), state.lasting_person(), name, on)
+        st.session_state.pop(state.SHARED_FLAGS, None)  # read again: the toggle shows what the store now says
         st.rerun()
     except (StoreUnavailable, book.ClassError) as e:
         st.error(f"Can't change it now: {e}.")
@@ -238,7 +239,7 @@ def your_work(kept: bool) -> None:
                 st.error(f"Can't import {state.md(up.name[:60])}: {e}.")
         if kept and not st.session_state.get(state.PRESENT):
             resume_link(first)
-    if kept and (jobs := _recent_jobs()):
+    if kept and (jobs := state.fresh(state.RECENT_JOBS, _recent_jobs)):
         st.caption("Your recent training jobs (in any tab): " + " · ".join(jobs))
 
 

@@ -46,6 +46,16 @@ def store_error() -> str | None:
     return _STORE["error"] or recent
 
 
+def fresh(key: str, read, seconds: float = 5.0):
+    """`read()`, as this session last read it, if within `seconds`: a store read that a page would
+    otherwise make on every rerun (a class fiddling with the Train page) is made at most that often."""
+    at, value = st.session_state.get(key, (-1e9, None))
+    if time.monotonic() - at > seconds:
+        value = read()
+        st.session_state[key] = (time.monotonic(), value)
+    return value
+
+
 def store_recovered() -> None:
     _STORE["error"] = None
 

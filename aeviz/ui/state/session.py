@@ -29,7 +29,9 @@ from aeviz.ui.state.keys import (
     JOB,
     MODEL,
     PICK,
+    RECENT_JOBS,
     SESSION_CACHE,
+    SHARED_FLAGS,
     SYNCED,
     TOY,
     ModelInfo,
@@ -128,6 +130,8 @@ def shapes() -> dict[str, tuple[int, int, int]]:
 def keep_trained(job) -> str:
     """A finished training job's model, kept in the session (and picked): what to tell the student.
     Raises ValueError over the session's limits."""
+    for key in (SHARED_FLAGS, RECENT_JOBS):  # a new model, a finished job: read them again
+        st.session_state.pop(key, None)
     r = job.result
     how = "hit the time limit" if r["timed_out"] else "stopped" if r["stopped"] else "done"
     model, _ = checkpoint.from_bytes(r["checkpoint"])
