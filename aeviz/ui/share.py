@@ -22,7 +22,7 @@ button, [role="radio"], [role="slider"] { min-height: 2.4rem; }
 
 
 @functools.lru_cache(maxsize=128)
-def qr_codes(url: str) -> tuple[bytes, bytes]:
+def qr_codes(url: str, scale: int = 12) -> tuple[bytes, bytes]:
     """(PNG, SVG) of a QR code for `url`: error correction M, so a phone reads it off a projector.
     Once per link and server: a class opens the dialog on the same few links, and segno's PNG
     writer took tens of milliseconds of every opening."""
@@ -30,8 +30,8 @@ def qr_codes(url: str) -> tuple[bytes, bytes]:
 
     qr = segno.make(url, error="m", micro=False)
     png, svg = io.BytesIO(), io.BytesIO()
-    qr.save(png, kind="png", scale=12, border=3)
-    qr.save(svg, kind="svg", scale=12, border=3, title="aeviz link", svgclass="aeviz-qr")
+    qr.save(png, kind="png", scale=scale, border=3)
+    qr.save(svg, kind="svg", scale=scale, border=3, title="aeviz link", svgclass="aeviz-qr")
     return png.getvalue(), svg.getvalue()
 
 

@@ -254,9 +254,10 @@ def resume_link(first: bool = False) -> None:
         st.session_state[state.SHOW_RESUME] = True
     if st.toggle("Show my resume link", key=state.SHOW_RESUME, help="your key to your work: keep it to yourself"):
         url = f"{classroom.base_url()}/?{identity.RESUME}={value}"
-        png, _ = share.qr_codes(url)
+        # drawn at the size shown: a larger PNG is scaled down by Streamlit on the server at every rerun
+        png, _ = share.qr_codes(url, scale=4)
         a, b = st.columns([1, 2])
-        a.image(png, width=200)
+        a.image(png)
         b.markdown("Open this link on another device, or after closing this browser, to get your work back. "
                    "Anyone with it can see and change your work: keep it to yourself.")  # fmt: skip
         b.code(url, language=None, wrap_lines=True)
