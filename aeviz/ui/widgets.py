@@ -114,7 +114,6 @@ def follow(job_id: str, *, caption: str = "", on_end=None, stop: str | None = No
         return
     queued = first.state == "queued"
 
-    @st.fragment(run_every=3.0 if queued else 0.5)
     def watch() -> None:
         job = state.service().view(job_id)
         if job is None:
@@ -131,7 +130,22 @@ def follow(job_id: str, *, caption: str = "", on_end=None, stop: str | None = No
         if live is not None and not queued:
             live(job)
 
-    watch()
+    # two fragments, not one with two intervals: a fragment is known by its function and its place on the
+    # page, and the browser went on with the queued one's interval (or none) once the job ran
+    if queued:
+
+        @st.fragment(run_every=3.0)
+        def queued_job() -> None:
+            watch()
+
+        queued_job()
+    else:
+
+        @st.fragment(run_every=0.5)
+        def running_job() -> None:
+            watch()
+
+        running_job()
 
 
 SAVED = {"saved": ":material/cloud_done: saved", "saving": ":material/cloud_upload: saving…"}
