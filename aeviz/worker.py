@@ -35,7 +35,9 @@ def dask_setup(worker) -> None:
     # the default dataset read in the background: the worker is ready at once, and the first job
     # rarely waits for the files (load_dataset caches them for the worker's life)
     threading.Thread(target=splits, args=("mnist",), name="aeviz-warm-data", daemon=True).start()
-    # a worker started by hand (`dask worker --preload aeviz.worker`) also dies with its nanny
-    from aeviz.processes import die_with_parent
+    # a worker started by hand (`dask worker --preload aeviz.worker`) also dies with its nanny (Linux: elsewhere
+    # there is no libc.so.6, and the nanny alone looks after it)
+    with contextlib.suppress(OSError, AttributeError):
+        from aeviz.processes import die_with_parent
 
-    die_with_parent()
+        die_with_parent()

@@ -104,3 +104,16 @@ def test_an_overlong_link_value_is_dropped_before_it_is_parsed_and_a_value_stays
     assert "longer than 400 characters" in toast
     assert "\\[Log in\\]\\(https\\://e\\.org\\)" in toast, toast
     assert "vae_link_z" not in at.session_state
+
+
+def test_a_page_s_own_parameter_that_is_not_a_number_is_said_as_text():
+    """A latent vector with Markdown in it: the page says it left it out, and shows no link of the value's
+    (float's own message, which repeats the text, is never shown)."""
+    at = new_app().run()
+    at.query_params.clear()
+    at.query_params.update({"dataset": "mnist", "z": "1,[click here](https://evil.example) :red[**URGENT**]"})
+    at.switch_page(page("vae")).run()
+    assert not at.exception
+    toasts = [t.value for t in at.toast]
+    assert any("latent vector" in t and "not a list of numbers" in t for t in toasts), toasts
+    assert not any("](https" in t or ":red[" in t for t in toasts), toasts

@@ -163,7 +163,8 @@ class TrainingService:
 
     def active_for(self, person: str, task: str) -> Job | None:
         """A person's job of `task` still queued or running (started in a tab since reloaded, say)."""
-        return next((j for j in list(self._jobs.values()) if j.person == person and j.active and j.spec.task == task), None)
+        with self._lock:
+            return next((j for j in self._jobs.values() if j.person == person and j.active and j.spec.task == task), None)
 
     def cancel(self, job_id: str, keep: bool = True) -> None:
         """Stop a job. `keep`: a running task returns what it has learnt so far and the job ends "done"
@@ -184,12 +185,16 @@ class TrainingService:
 
     def cancel_owner(self, owner: str) -> None:
         """A session has gone: its jobs stop, except those whose result the store keeps for its person."""
-        for job in [j for j in self._jobs.values() if j.owner == owner and j.active and not j.spec.shared and not j.lasting]:
+        with self._lock:  # pages add and forget jobs meanwhile
+            jobs = [j for j in self._jobs.values() if j.owner == owner and j.active and not j.spec.shared and not j.lasting]
+        for job in jobs:
             self.cancel(job.id, keep=False)
 
     def cancel_all(self) -> None:
         """Stop every job, shared ones too (a server going down, a test cleaning up)."""
-        for job in [j for j in self._jobs.values() if j.active]:
+        with self._lock:
+            jobs = [j for j in self._jobs.values() if j.active]
+        for job in jobs:
             self.cancel(job.id, keep=False)
 
     def forget(self, job_id: str) -> None:
@@ -337,7 +342,8 @@ class TrainingService:
     def _sweep(self) -> None:
         now = time.monotonic()
         if self.is_alive is not None:
-            owners = {j.owner for j in self._jobs.values() if j.active and not j.spec.shared and not j.lasting}
+            with self._lock:  # a dict a page changes while this thread reads it raised here, and looked like a lost cluster
+                owners = {j.owner for j in self._jobs.values() if j.active and not j.spec.shared and not j.lasting}
             for owner in owners:
                 if not self.is_alive(owner):
                     self.cancel_owner(owner)

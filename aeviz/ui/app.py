@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import gc
 import logging
-import uuid
 
 import streamlit as st
 import torch
 
-from aeviz.ui import classroom, links, share, state
+from aeviz.ui import classroom, errors, links, share, state
 from aeviz.ui.nav import PAGE_LIST, PAGES
 
 log = logging.getLogger("aeviz.ui")
@@ -71,20 +70,8 @@ def _server_full() -> bool:
 
 
 def run_page(nav) -> None:
-    """The page, and when it fails, a message with an error id the student can tell the teacher: the
-    server's log has the traceback under the same id. The error then goes on to Streamlit, which
-    counts it (the tests and the load bench see it) and, served to a class, shows no details."""
-    try:
-        nav.run()
-    except Exception:  # st.stop and st.rerun raise BaseExceptions: they pass
-        error_id = uuid.uuid4().hex[:8]
-        log.exception("aeviz: error %s on page %s", error_id, nav.url_path)
-        st.error(
-            f"Something went wrong on this page (error {error_id}). What you trained or uploaded is kept: try again, "
-            "or open another page. If it happens again, tell your teacher the error number.",
-            icon=":material/error:",
-        )
-        raise
+    """The page, guarded: a bug shows an error id the student can tell the teacher (aeviz.ui.errors)."""
+    errors.guarded(nav.run, f"page {nav.url_path}")
 
 
 def main() -> None:

@@ -24,7 +24,6 @@ from aeviz.ui import state
 PRESENT = state.PRESENT  # presenter mode, a session key and a URL parameter
 WRITTEN = state.LINKS_WRITTEN  # the query parameters this session last wrote: others come from a link
 MAX_VALUE = 400  # characters: the longest value a link of this app carries is a latent vector (~6 a number)
-_PAGES: dict[str, tuple[Param, ...]] = {}  # each page's own parameters, as it declared them (`page`)
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ class Dropped:
     items: list[str]
 
     def say(self, what: str, value: str, why: str) -> None:
-        self.items.append(f"{what} “{state.md(value[:40])}” ({why})")  # a link's value is text, never Markdown
+        self.items.append(f"{what} “{state.md(value[:40])}” ({state.md(why)})")  # what a link says is text, never Markdown
 
 
 def fresh() -> dict[str, str] | None:
@@ -99,7 +98,9 @@ def page(*params: Param) -> None:
     """A page's own link parameters, declared at its top: taken from a link the session has not read
     yet, and written back after the page ran (`write`). A new page touches its own file only."""
     path = st.session_state.get(state.PAGE, "")
-    _PAGES[path] = params  # the same for every session: the declaration, not a value
+    # kept in the session: a page's checks close over its run's variables (a model, images), which must
+    # go with the session, not stay in a server-wide table
+    st.session_state.setdefault(state.LINK_PARAMS, {})[path] = params
     if (q := fresh()) is None:
         return
     dropped = Dropped([])
@@ -115,7 +116,10 @@ def page(*params: Param) -> None:
 
 def floats(text: str) -> list[float]:
     """A link's list of numbers; raises ValueError for anything else (a NaN, an empty list)."""
-    values = [float(t) for t in text.split(",")]
+    try:
+        values = [float(t) for t in text.split(",")]
+    except ValueError:  # float's own message repeats the link's text: never shown
+        raise ValueError("not a list of numbers") from None
     if not values or not all(math.isfinite(x) for x in values):
         raise ValueError("not a list of numbers")
     return values
@@ -159,7 +163,7 @@ def current(page: str) -> dict[str, str]:
         params["dataset"] = dataset
     if model and model in state.manifest():  # a student's own model cannot travel in a link
         params["model"] = model
-    for p in _PAGES.get(page, ()):
+    for p in st.session_state.get(state.LINK_PARAMS, {}).get(page, ()):
         if (v := p.give()) is not None:
             params[p.name] = v
     if ss.get(PRESENT):

@@ -11,7 +11,7 @@ from aeviz import checkpoint, plots
 from aeviz.limits import LIMITS
 from aeviz.service import Refused
 from aeviz.tasks import JobSpec
-from aeviz.ui import state
+from aeviz.ui import errors, state
 
 
 def show(fig, key: str | None = None, **kw):
@@ -134,14 +134,14 @@ def follow(job_id: str, *, caption: str = "", on_end=None, stop: str | None = No
     # page, and the browser went on with the queued one's interval (or none) once the job ran
     if queued:
 
-        @st.fragment(run_every=3.0)
+        @errors.fragment(run_every=3.0)
         def queued_job() -> None:
             watch()
 
         queued_job()
     else:
 
-        @st.fragment(run_every=0.5)
+        @errors.fragment(run_every=0.5)
         def running_job() -> None:
             watch()
 

@@ -164,7 +164,7 @@ def test_a_job_shows_its_progress_as_soon_as_it_runs(browser, app_url):
         wait_for_app_run(page)
         page.get_by_role("button", name="Train").first.click()
         expect(page.get_by_text("images/s").first).to_be_visible(timeout=30000)
-        page.get_by_role("button", name="Stop").first.click()  # it may have ended by itself meanwhile
-        expect(page.get_by_text(re.compile(r"Training (stopped|done) after")).first).to_be_visible(timeout=30000)
+        # a short job (20 epochs of the shipped sample): it ends by itself, and the page says so
+        expect(page.get_by_text(re.compile(r"Training done after")).first).to_be_visible(timeout=120000)
     finally:
         context.close()

@@ -8,7 +8,7 @@ from aeviz import plots, presets
 from aeviz.limits import LIMITS
 from aeviz.store import StoreUnavailable
 from aeviz.store import classes as book
-from aeviz.ui import classroom, share, state
+from aeviz.ui import classroom, errors, share, state
 from aeviz.ui.widgets import show, view
 
 c = classroom.teaching()
@@ -88,7 +88,7 @@ def label(card: book.Card, order: dict[str, int]) -> str:
     return f"Student {order[card.nickname] + 1}" if anonymous else card.nickname
 
 
-@st.fragment(run_every=1.0)  # a finished job is on the board within a second or two
+@errors.fragment(run_every=1.0)  # a finished job is on the board within a second or two
 def live() -> None:
     try:
         cards = classroom.cards(c.id)

@@ -19,8 +19,8 @@ def _noise(text: str) -> str:
 
 
 def _take_level(text: str) -> None:  # after the noise it belongs to
-    if (kind := st.session_state.get(state.NOISE)) not in NOISES:
-        return  # the noise was left out, and said so
+    if (kind := (links.fresh() or {}).get("noise")) not in NOISES:
+        return  # a level belongs to the link's own noise: without a valid one (said so), it is left out
     level = links.floats(text)
     if len(level) != 1 or not 0 <= level[0] <= 1:
         raise ValueError("not a number in [0, 1]")

@@ -5,7 +5,7 @@ import streamlit as st
 import torch
 
 from aeviz import explore, metrics, plots
-from aeviz.ui import links, scatter, state
+from aeviz.ui import errors, links, scatter, state
 from aeviz.ui.widgets import show, view
 
 links.page(
@@ -53,7 +53,7 @@ else:
     st.caption(f"{state.title(sel.name)} has a 2-D code: these are the codes themselves.")
 
 
-@st.fragment
+@errors.fragment
 def scatter_and_detail() -> None:
     left, right = st.columns([3, 2])
     with left:
@@ -77,7 +77,7 @@ def scatter_and_detail() -> None:
         st.markdown(f"z = ({shown})")
 
 
-@st.fragment
+@errors.fragment
 def decoded_plane() -> None:
     lo, hi = np.percentile(plane.xy, [1, 99], axis=0)
     if sel.family == "vae":
@@ -93,7 +93,7 @@ def decoded_plane() -> None:
     st.caption("Each cell decodes the code at its position. Gaps between the clusters decode to images no class owns.")
 
 
-@st.fragment
+@errors.fragment
 def walk() -> None:
     twins = [next((m for m in state.names_of_family(sel.dataset, f) if state.get_model(m).latent_shape == (2,)), None)
              for f in ("mlp", "vae")]  # fmt: skip

@@ -5,7 +5,7 @@ import streamlit as st
 import torch
 
 from aeviz import metrics, plots
-from aeviz.ui import links, state
+from aeviz.ui import errors, links, state
 from aeviz.ui.widgets import show, view
 
 links.page(links.keyed("view", state.REC_VIEW, "view"))  # `view` checks it against its views
@@ -14,7 +14,7 @@ names = state.labels(sel.dataset)
 st.header("Reconstructions")
 
 
-@st.fragment
+@errors.fragment
 def grids() -> None:
     """Widgets here rerun only this part of the page."""
     data = sel.data

@@ -32,6 +32,7 @@ NOISE_LEVEL = "dn_level_{}"  # Denoise's level, one per kind of noise
 DROPPED = "dropped"  # names this session deleted: not brought back while the store catches up
 PRESENT = "present"  # presenter mode: larger type and figures (a URL parameter too)
 LINKS_WRITTEN = "links_written"  # the query parameters this session last wrote: others come from a link
+LINK_PARAMS = "link_params"  # {page: its link parameters, as it declared them this session}
 PAGE = "page_path"  # the URL path of the page this run shows (set before it runs)
 SHARE_BASE = "share_base"  # the address students use, as the teacher typed it (Share)
 OWNER_TAG = "owner_tag"  # a random tag that tells this session's jobs from another's with the same id (AppTest)
