@@ -153,7 +153,8 @@ def test_a_queued_job_says_its_place_then_shows_its_progress_once_it_runs(app, b
 def test_a_job_shows_its_progress_as_soon_as_it_runs(browser, app_url):
     """A job is queued for a moment at its click, then runs: the page goes on to its progress by itself.
     (`python -m aeviz.bench ui` found a short job whose progress never showed: one fragment followed both
-    states, and the browser kept the queued one's 3 s pace. The race is not reproduced here every time.)"""
+    states, and the browser kept the queued one's 3 s pace; then CI found a job that ended within that
+    pace. A job next in line is now followed at the running pace.)"""
     context = browser.new_context(viewport={"width": 1500, "height": 1000})  # a student of their own
     page = context.new_page()
     try:
