@@ -1,4 +1,4 @@
-"""Command line: `python -m aeviz train | eval | list | zoo`. Bad arguments exit with code 2."""
+"""Command line: `python -m aeviz train | eval | list | lectures | serve | dask-tls | db | zoo`. Bad arguments exit 2."""
 
 from __future__ import annotations
 
@@ -29,6 +29,10 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--json", action="store_true", help="one JSON object per item (id, lecture, title, status, url)")
 
     _add_serve(sub.add_parser("serve", help="replicas behind HAProxy and a Dask cluster, in the foreground (Ctrl-C stops all)"))
+
+    t = sub.add_parser("dask-tls", help="a key and certificate for a deployment's Dask cluster (deploy/ mounts them)")
+    t.add_argument("folder", type=Path, help="where to write ca.pem and key.pem (made mode 0700)")
+    t.add_argument("--new", action="store_true", help="replace a pair already there (restart every Dask container and replica)")
 
     d = sub.add_parser("db", help="the store of what students make (AEVIZ_DB_URL, AEVIZ_STORE_URL)")
     d.add_argument(
@@ -83,6 +87,10 @@ def _add_serve(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scheduler-port", type=int, default=0, help="the Dask scheduler's port (default: any free one)")
     tls = "the Dask cluster speaks TLS, with a key made for this start (in the logs folder, mode 0700)"
     p.add_argument("--dask-tls", action="store_true", help=tls)
+    p.add_argument(
+        "--https-cert", type=Path,
+        help="HAProxy serves HTTPS with this PEM (the site's certificate chain, then its key); the room's network sees no upload",
+    )  # fmt: skip
     p.add_argument("--print-haproxy-cfg", action="store_true", help="print the config deploy/compose.yaml uses, and exit")
 
 
@@ -235,10 +243,25 @@ def cmd_lectures(a: argparse.Namespace) -> int:
 def cmd_serve(a: argparse.Namespace) -> int:
     from aeviz import serve
 
-    if a.print_haproxy_cfg:
-        print(serve.compose_haproxy_cfg(a.replicas), end="")
+    cert = str(a.https_cert) if a.https_cert else None
+    if a.print_haproxy_cfg:  # the path as the balancer's container sees it: not checked here
+        print(serve.compose_haproxy_cfg(a.replicas, cert), end="")
         return 0
-    return serve.serve(a.replicas, a.workers, a.port, a.host, a.scheduler_host, a.scheduler_port, a.dask_tls)
+    if a.https_cert and not a.https_cert.is_file():
+        raise FileNotFoundError(f"--https-cert: no file {a.https_cert}")
+    return serve.serve(a.replicas, a.workers, a.port, a.host, a.scheduler_host, a.scheduler_port, a.dask_tls,
+                       str(a.https_cert.resolve()) if a.https_cert else None)  # fmt: skip
+
+
+def cmd_dask_tls(a: argparse.Namespace) -> int:
+    from aeviz import processes
+
+    had = (a.folder / "key.pem").is_file() and (a.folder / "ca.pem").is_file()
+    env = processes.make_tls(a.folder, keep=not a.new)
+    print(f"{'kept the pair already in' if had and not a.new else 'wrote ca.pem and key.pem to'} {a.folder} (mode 0700)")
+    print("Give the scheduler, every worker and every replica this environment (with the folder mounted there):")
+    print("\n".join(f"{k}={v}" for k, v in env.items()))
+    return 0
 
 
 def cmd_db(a: argparse.Namespace) -> int:
@@ -273,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
             "serve": cmd_serve,
             "lectures": cmd_lectures,
             "db": cmd_db,
+            "dask-tls": cmd_dask_tls,
         }
         return commands[a.command](a)
     except (DataUnavailable, checkpoint.CheckpointError, ValueError, FileNotFoundError, RuntimeError, OSError) as e:

@@ -110,23 +110,33 @@ WORKER = [sys.executable, "-m", "distributed.cli.dask_worker", "--nthreads", "1"
 SCHEDULER_ENV = {"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0", "DASK_DISTRIBUTED__ADMIN__LOW_LEVEL_LOG_LENGTH": "50"}
 
 
-def make_tls(folder: Path) -> dict[str, str]:
-    """TLS for one cluster, made per start in `folder` (0700): a self-signed certificate that is its own
-    CA, for every role. Returns the Dask configuration, as environment, under which the scheduler, the
-    workers and the app's clients accept only each other, encrypted."""
+def make_tls(folder: Path, keep: bool = False) -> dict[str, str]:
+    """TLS for one cluster, made in `folder` (0700): a self-signed certificate that is its own CA, for
+    every role; with `keep`, the pair already there is kept (a deployment's containers restart one by
+    one and must go on trusting each other). Returns the Dask configuration, as environment, under which
+    the scheduler, the workers and the app's clients accept only each other, encrypted."""
     from distributed.security import Security
 
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     folder.chmod(0o700)  # mkdir's mode is masked by the umask
-    made = Security.temporary()  # one key and certificate, in memory: written once, readable by this user only
     ca, key = folder / "ca.pem", folder / "key.pem"
-    ca.write_text(made.tls_ca_file)
-    key.touch(mode=0o600)
-    key.write_text(made.tls_scheduler_key)
-    env = {"DASK_DISTRIBUTED__COMM__REQUIRE_ENCRYPTION": "True", "DASK_DISTRIBUTED__COMM__TLS__CA_FILE": str(ca)}
+    if not (keep and ca.is_file() and key.is_file()):
+        made = Security.temporary()  # one key and certificate, in memory: written once, readable by this user only
+        key.unlink(missing_ok=True)
+        key.touch(mode=0o600)
+        key.write_text(made.tls_scheduler_key)
+        ca.write_text(made.tls_ca_file)
+    return tls_env(folder)
+
+
+def tls_env(folder: Path | str) -> dict[str, str]:
+    """The Dask configuration, as environment, for the pair make_tls wrote in `folder` (which may be
+    where a container mounts it: deploy/ sets these same variables)."""
+    ca, key = f"{folder}/ca.pem", f"{folder}/key.pem"
+    env = {"DASK_DISTRIBUTED__COMM__REQUIRE_ENCRYPTION": "True", "DASK_DISTRIBUTED__COMM__TLS__CA_FILE": ca}
     for role in ("SCHEDULER", "WORKER", "CLIENT"):
-        env[f"DASK_DISTRIBUTED__COMM__TLS__{role}__CERT"] = str(ca)  # self-signed: the certificate is the CA
-        env[f"DASK_DISTRIBUTED__COMM__TLS__{role}__KEY"] = str(key)
+        env[f"DASK_DISTRIBUTED__COMM__TLS__{role}__CERT"] = ca  # self-signed: the certificate is the CA
+        env[f"DASK_DISTRIBUTED__COMM__TLS__{role}__KEY"] = key
     return env
 
 

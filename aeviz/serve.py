@@ -44,7 +44,7 @@ UPLOADS_PER_10S = 200  # upload PUTs per client address: a class uploading at on
 SESSIONS_PER_REPLICA = 150  # the 2-core bench: 100 students at p95 0.47 s on one replica
 
 
-def haproxy_cfg(servers: list[tuple[str, str]], bind: str, *, stats: bool = False) -> str:
+def haproxy_cfg(servers: list[tuple[str, str]], bind: str, *, stats: bool = False, cert: str | None = None) -> str:
     """The HAProxy configuration for app replicas `servers` [(name, host:port)] behind `bind` (host:port).
 
     - cookie affinity: `cookie SRV insert indirect nocache`: the first response pins a browser to a
@@ -55,9 +55,11 @@ def haproxy_cfg(servers: list[tuple[str, str]], bind: str, *, stats: bool = Fals
     - health: GET /_stcore/health every 2 s, down after 2 failures, up after 2 successes
     - `init-addr last,libc,none`: a server name that does not resolve yet (a container still
       starting) does not stop HAProxy from starting
+    - `cert`: HTTPS on `bind` with that PEM (certificate chain, then key); the replicas stay plain HTTP
+      on loopback or the private network
     """
     header = "# Rendered by aeviz.serve.haproxy_cfg: edit the function, not this file."
-    lines = [header, *_haproxy_defaults(), "", *_haproxy_frontend(bind), "", *_haproxy_backends(servers)]
+    lines = [header, *_haproxy_defaults(), "", *_haproxy_frontend(bind, cert), "", *_haproxy_backends(servers)]
     if stats:
         lines += ["", "listen stats", "    bind 127.0.0.1:0", "    stats enable", "    stats uri /"]
     return "\n".join(lines) + "\n"
@@ -84,10 +86,17 @@ def _haproxy_defaults() -> list[str]:
     ]
 
 
-def _haproxy_frontend(bind: str) -> list[str]:
+def _haproxy_frontend(bind: str, cert: str | None) -> list[str]:
+    tls = [
+        # students' sessions, uploads and resume cookies cross the room's network: encrypted, and the
+        # browser told to come back the same way
+        "    http-request set-header X-Forwarded-Proto https",
+        '    http-response set-header Strict-Transport-Security "max-age=31536000"',
+    ]
     return [
         "frontend aeviz",
-        f"    bind {bind}",
+        f"    bind {bind}" + (f" ssl crt {cert}" if cert else ""),
+        *(tls if cert else []),
         # the upload limit of Streamlit's config and the widgets, plus room for the multipart framing:
         # refused here from the header, before a byte of the body reaches a replica
         f"    http-request deny deny_status 413 if {{ req.hdr_val(content-length) gt {UPLOAD_BODY_BYTES} }}",
@@ -125,9 +134,9 @@ def _haproxy_backends(servers: list[tuple[str, str]]) -> list[str]:
     return lines
 
 
-def compose_haproxy_cfg(replicas: int = 2) -> str:
+def compose_haproxy_cfg(replicas: int = 2, cert: str | None = None) -> str:
     """deploy/haproxy.cfg: the same configuration, for deploy/compose.yaml's app-1 ... app-N on port 8501."""
-    return haproxy_cfg([(f"app-{i}", f"app-{i}:8501") for i in range(1, replicas + 1)], "*:8080")
+    return haproxy_cfg([(f"app-{i}", f"app-{i}:8501") for i in range(1, replicas + 1)], "*:8080", cert=cert)
 
 
 @dataclass
@@ -151,12 +160,13 @@ class Topology:
         scheduler_host: str = "127.0.0.1",
         scheduler_port: int = 0,
         dask_tls: bool = False,
+        cert: str | None = None,
     ) -> None:
         if not 1 <= replicas <= 64 or not 1 <= workers <= 256:
             raise ValueError("replicas must be in [1, 64] and workers in [1, 256]")
         if not shutil.which("haproxy"):
             raise RuntimeError("haproxy is not installed: apt-get install -y haproxy (Debian's package)")
-        self.replicas, self.workers, self.port, self.host = replicas, workers, port, host
+        self.replicas, self.workers, self.port, self.host, self.cert = replicas, workers, port, host, cert
         self.logs = Path(logs or tempfile.mkdtemp(prefix="aeviz-serve-"))
         self.logs.mkdir(parents=True, exist_ok=True)
         self.children: list[Child] = []
@@ -189,12 +199,15 @@ class Topology:
             self._wait(lambda p=p: processes.healthy(p), f"replica r{i}", 120)
         cfg = self.logs / "haproxy.cfg"
         servers = [(f"r{i}", f"127.0.0.1:{p}") for i, p in enumerate(self.replica_ports, 1)]
-        cfg.write_text(haproxy_cfg(servers, f"{self.host}:{self.port}"))
+        cfg.write_text(haproxy_cfg(servers, f"{self.host}:{self.port}", cert=self.cert))
         check = subprocess.run(["haproxy", "-c", "-f", str(cfg)], capture_output=True, text=True)
         if check.returncode:
             raise RuntimeError(f"haproxy refused its configuration:\n{check.stdout}{check.stderr}")
         self._start("haproxy", ["haproxy", "-f", str(cfg), "-db"])
-        self._wait(lambda: processes.healthy(self.port, self.host), "HAProxy", 30)
+        near = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        # behind HTTPS the site's certificate names the site, not this address: HAProxy listening is enough
+        up = (lambda: processes.tcp_open(near, self.port)) if self.cert else (lambda: processes.healthy(self.port, self.host))
+        self._wait(up, "HAProxy", 30)
 
     def start_worker(self, i: int) -> Child:
         return self._adopt(f"worker-{i + 1}", self.cluster.start_worker(i), restart=lambda: self.start_worker(i))
@@ -223,10 +236,10 @@ class Topology:
 
 
 def serve(replicas: int, workers: int, port: int, host: str = "127.0.0.1", scheduler_host: str = "127.0.0.1",
-          scheduler_port: int = 0, dask_tls: bool = False) -> int:  # fmt: skip
+          scheduler_port: int = 0, dask_tls: bool = False, cert: str | None = None) -> int:  # fmt: skip
     """Run the topology in the foreground until Ctrl-C or SIGTERM."""
     topo = Topology(replicas, workers, port, host, scheduler_host=scheduler_host, scheduler_port=scheduler_port,
-                    dask_tls=dask_tls)  # fmt: skip
+                    dask_tls=dask_tls, cert=cert)  # fmt: skip
     stopping = []
 
     def on_signal(signum, _frame) -> None:
@@ -236,9 +249,9 @@ def serve(replicas: int, workers: int, port: int, host: str = "127.0.0.1", sched
     signal.signal(signal.SIGINT, on_signal)
     try:
         topo.start()
-        print(
-            f"aeviz: http://{host}:{port}  ({replicas} replicas, {workers} Dask workers at {topo.scheduler}; logs in {topo.logs})"
-        )
+        scheme = "https" if cert else "http"
+        print(f"aeviz: {scheme}://{host}:{port}  ({replicas} replicas, {workers} Dask workers at {topo.scheduler}; "
+              f"logs in {topo.logs})")  # fmt: skip
         if scheduler_host == "127.0.0.1":
             print("Workers on this machine only (--scheduler-host ADDRESS lets other machines' workers in).")
         else:

@@ -33,15 +33,24 @@ def test_the_haproxy_cfg_has_affinity_websockets_health_and_lecture_long_timeout
 
 
 @pytest.mark.skipif(not shutil.which("haproxy"), reason="Debian's haproxy is installed by the README's test command")
-@pytest.mark.parametrize("which", ["deploy", "serve"])
-def test_haproxy_accepts_the_configuration(which, tmp_path):
+@pytest.mark.parametrize("which", ["deploy", "serve", "https"])
+def test_haproxy_accepts_the_configuration(which, tmp_path, site_pem):
     if which == "deploy":
         path = DEPLOY / "haproxy.cfg"
     else:
         path = tmp_path / "haproxy.cfg"
-        path.write_text(serve.haproxy_cfg([("r1", "127.0.0.1:9001")], "127.0.0.1:9000"))
+        cert = str(site_pem) if which == "https" else None
+        path.write_text(serve.haproxy_cfg([("r1", "127.0.0.1:9001")], "127.0.0.1:9000", cert=cert))
+        assert (f"bind 127.0.0.1:9000 ssl crt {site_pem}" in path.read_text()) == bool(cert)
     r = subprocess.run(["haproxy", "-c", "-f", str(path)], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_serve_says_which_https_certificate_is_missing(capsys):
+    from aeviz import cli
+
+    assert cli.main(["serve", "--https-cert", "/no/such/site.pem"]) == 1
+    assert "--https-cert: no file /no/such/site.pem" in capsys.readouterr().err
 
 
 def test_compose_runs_haproxy_replicas_a_scheduler_and_workers_of_one_image():
@@ -52,7 +61,7 @@ def test_compose_runs_haproxy_replicas_a_scheduler_and_workers_of_one_image():
     cfg = (DEPLOY / "haproxy.cfg").read_text()
     for name in apps:
         assert f"server {name} {name}:8501" in cfg, "the balancer names every replica of compose.yaml"
-        assert services[name]["environment"]["AEVIZ_SCHEDULER"] == "tcp://dask-scheduler:8786"
+        assert services[name]["environment"]["AEVIZ_SCHEDULER"] == "tls://dask-scheduler:8786"
         assert "8501" in services[name]["command"]
     assert services["haproxy"]["ports"] == ["8080:8080"] and "bind *:8080" in cfg
     images = {services[n]["image"] for n in (*apps, "dask-scheduler", "dask-worker")}
@@ -71,7 +80,7 @@ def test_kubernetes_manifests_agree_on_images_ports_and_cookie_affinity():
     assert images == {"aeviz:0.2.0"}
     app = by[("Deployment", "aeviz")]["spec"]["template"]["spec"]["containers"][0]
     assert app["ports"][0]["containerPort"] == 8501 and app["readinessProbe"]["httpGet"]["path"] == "/_stcore/health"
-    assert {"name": "AEVIZ_SCHEDULER", "value": "tcp://dask-scheduler:8786"} in app["env"]
+    assert {"name": "AEVIZ_SCHEDULER", "value": "tls://dask-scheduler:8786"} in app["env"]
     assert by[("Service", "dask-scheduler")]["spec"]["ports"][0]["port"] == 8786
     annotations = by[("Ingress", "aeviz")]["metadata"]["annotations"]
     assert annotations["nginx.ingress.kubernetes.io/affinity"] == "cookie"
@@ -142,5 +151,90 @@ def test_compose_services_are_read_only_without_capabilities_and_check_their_own
     for app in ("app-1", "app-2"):  # one database and one blob store for both replicas
         env = services[app]["environment"]
         assert env["AEVIZ_DB_URL"].startswith("postgresql+psycopg://") and "@postgres:5432/" in env["AEVIZ_DB_URL"]
-        assert services[app]["volumes"] == ["blobs:/var/lib/aeviz"] and services[app]["depends_on"]["postgres"]
+        assert "blobs:/var/lib/aeviz" in services[app]["volumes"] and services[app]["depends_on"]["postgres"]
     assert "pgdata:/var/lib/postgresql/data" in services["postgres"]["volumes"]
+
+
+def _manifest_dask(where: str) -> dict[str, tuple[list[str], dict[str, str]]]:
+    """(command, environment) of the scheduler, a worker and an app replica, as deploy/ runs them."""
+    if where == "compose":
+        services = yaml.safe_load((DEPLOY / "compose.yaml").read_text())["services"]
+        names = {"dask-tls": "dask-tls", "scheduler": "dask-scheduler", "worker": "dask-worker", "app": "app-1"}
+        return {role: (services[n].get("command", []), services[n].get("environment", {})) for role, n in names.items()}
+    docs = _docs(DEPLOY / "k8s" / "dask.yaml") + _docs(DEPLOY / "k8s" / "aeviz.yaml")
+    pods = {d["metadata"]["name"]: d["spec"]["template"]["spec"]["containers"][0] for d in docs if d["kind"] == "Deployment"}
+
+    def env(c: dict) -> dict[str, str]:
+        return {e["name"]: e["value"] for e in c["env"] if "value" in e}  # the Secrets' values are the store's
+
+    return {
+        "scheduler": (pods["dask-scheduler"]["args"], env(pods["dask-scheduler"])),
+        "worker": (pods["dask-worker"]["args"], env(pods["dask-worker"])),
+        "app": ([], env(pods["aeviz"])),
+    }
+
+
+@pytest.mark.parametrize("where", ["compose", "k8s"])
+def test_every_dask_process_and_replica_in_the_manifests_has_the_clusters_tls_settings(where):
+    from aeviz.processes import tls_env
+
+    roles = _manifest_dask(where)
+    for role in ("scheduler", "worker", "app"):
+        assert tls_env("/var/lib/dask-tls").items() <= roles[role][1].items(), role
+    assert "tls://dask-scheduler:8786" in [roles["app"][1]["AEVIZ_SCHEDULER"], *roles["worker"][0]]
+    assert roles["scheduler"][0][roles["scheduler"][0].index("--protocol") + 1] == "tls"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("where", ["compose", "k8s"])
+def test_the_manifests_dask_cluster_runs_jobs_over_tls_and_refuses_a_client_without_the_key(where, tmp_path):
+    """deploy/'s scheduler, worker and replica settings, run here on real Dask processes (no Docker engine
+    here): with the pair `python -m aeviz dask-tls` writes, put where the manifests mount it, a replica's
+    client has a worker run a job; a client without the key gets nothing."""
+    import os
+    import stat
+    import sys
+
+    from aeviz import processes
+
+    tls, port = tmp_path / "tls", processes.free_port()
+    roles = _manifest_dask(where)
+    make = roles.get("dask-tls", (["python", "-m", "aeviz", "dask-tls", "/var/lib/dask-tls"], {}))[0]
+
+    def here(value: str) -> str:  # the mount and the scheduler's name, as this machine has them
+        return value.replace("/var/lib/dask-tls", str(tls)).replace("dask-scheduler:8786", f"127.0.0.1:{port}")
+
+    def cmd(args: list[str]) -> list[str]:
+        exe = {"dask": str(Path(sys.executable).parent / "dask"), "python": sys.executable}
+        args = [exe.get(a, here(a)) for a in args]
+        return [str(port) if i and args[i - 1] == "--port" else a for i, a in enumerate(args)]
+
+    def env(role: str) -> dict[str, str]:
+        base = {k: v for k, v in os.environ.items() if not k.startswith("DASK_")}
+        return base | {k: here(v) for k, v in roles[role][1].items() if k != "HOME"}
+
+    made = subprocess.run(cmd(make), capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    assert stat.S_IMODE(tls.stat().st_mode) == 0o700 and stat.S_IMODE((tls / "key.pem").stat().st_mode) == 0o600
+    again = subprocess.run(cmd(make), capture_output=True, text=True, timeout=120)  # a restarted container keeps it
+    assert "kept" in again.stdout and (tls / "key.pem").read_bytes() and again.returncode == 0
+    scheduler_cmd = [*cmd(roles["scheduler"][0]), "--host", "127.0.0.1"]
+    procs = [processes.start(scheduler_cmd, tmp_path / "scheduler.log", env("scheduler"))]
+    try:
+        procs.append(processes.start(cmd(roles["worker"][0]), tmp_path / "worker.log", env("worker")))
+        job = (
+            "import os; from distributed import Client\n"
+            "with Client(os.environ['AEVIZ_SCHEDULER'], timeout=60) as c:\n"
+            "    c.wait_for_workers(1, timeout=120); print(c.submit(pow, 2, 10).result(timeout=60))"
+        )
+        ran = subprocess.run([sys.executable, "-c", job], env=env("app"), capture_output=True, text=True, timeout=240)
+        logs = "".join(p.read_text()[-1500:] for p in tmp_path.glob("*.log"))
+        assert ran.stdout.strip() == "1024", ran.stderr[-2000:] + logs
+        assert env("app")["AEVIZ_SCHEDULER"].startswith("tls://")
+        for address in (f"tls://127.0.0.1:{port}", f"tcp://127.0.0.1:{port}"):  # no key: refused, either way
+            stranger = "import sys; from distributed import Client; Client(sys.argv[1], timeout=5)"
+            refused = subprocess.run([sys.executable, "-c", stranger, address], env=env("app") | {
+                k: "" for k in env("app") if k.startswith("DASK_")}, capture_output=True, text=True, timeout=120)  # fmt: skip
+            assert refused.returncode != 0 and "Error" in refused.stderr, address
+    finally:
+        processes.stop(procs)
