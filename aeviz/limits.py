@@ -37,7 +37,8 @@ class Limits:
     max_step_mb: float = 1024.0
     worker_memory_mb: float = 3072.0  # a training worker over this is restarted, and its job fails with a message
     max_class_students: int = 100  # students one class takes
-    max_classes: int = 20  # classes open at once on one server (or one store)
+    max_classes: int = 20  # classes taught at once on one server (or one store): open, with students
+    class_hours: float = 24.0  # a class left open longer (its teacher never ended it) no longer counts in max_classes
     max_cards: int = 120  # models one class board shows (the newest)
     retention_days: float = 14.0  # what is left of a class is deleted this long after it ends
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 import time
 
 import pytest
+import sqlalchemy as sa
 
 from aeviz import presets
 from aeviz.store import classes as book
-from aeviz.store import person_key
+from aeviz.store import person_key, schema
 
 TEACHER = "person:teacher"
 
@@ -106,8 +107,37 @@ def test_the_board_shows_shared_models_newest_first_bounded_and_ending_deletes_t
     assert book.get(store, c.id) is None
 
 
-def test_a_server_has_at_most_so_many_classes_open(store):
-    for _ in range(5):
+def _taught(store, n: int) -> list:
+    """n classes, each with a student in it."""
+    made = [_open(store)[0] for _ in range(n)]
+    for k, c in enumerate(made):
+        book.join(store, c.code, f"person:student{k}", max_students=30)
+    return made
+
+
+def test_a_server_teaches_at_most_so_many_classes_at_once(store):
+    _taught(store, 5)
+    with pytest.raises(book.ClassError, match="teaching 5 classes"):
         _open(store)
-    with pytest.raises(book.ClassError, match="5 classes open"):
+
+
+def test_classes_nobody_joined_do_not_fill_the_server_but_a_flood_of_them_is_refused(store):
+    """A curious student's click on Open a class costs a row, not a class's place; 50 in an hour are refused."""
+    _taught(store, 3)
+    for _ in range(46):  # empty: never counted as taught
+        _open(store)
+    _taught(store, 1)  # the fourth taught class still opens
+    with pytest.raises(book.ClassError, match="50 classes were opened on this server in the last hour"):
+        _open(store)
+
+
+def test_classes_left_open_past_a_day_stop_counting_against_the_cap(store):
+    """Teachers who never press End class must not fill the server for the retention's 14 days."""
+    forgotten = _taught(store, 5)
+    c = schema.classes
+    with store.engine.begin() as conn:  # opened two days ago, never ended
+        conn.execute(sa.update(c).where(c.c.id.in_([k.id for k in forgotten])).values(created=time.time() - 2 * 86400))
+    fresh = _taught(store, 5)
+    assert book.get(store, fresh[0].id).ended is None and book.get(store, forgotten[0].id).ended is None
+    with pytest.raises(book.ClassError, match="teaching 5 classes"):  # five taught today: the cap holds for them
         _open(store)

@@ -64,6 +64,15 @@ async def open_class(url: str, board: Board) -> Student:
     return t
 
 
+async def end_class(t: Student, board: Board) -> None:
+    """The teacher ends the class, as at the end of a lesson: a bench leaves no class open behind it
+    (each counts against the server's open classes for a day). A failure is reported, not raised."""
+    await t.set_widget("bd_sure", True)
+    r = await t.click("bd_end")
+    if r.errors or any(board.code in text for text in t.page.texts()):
+        board.failures.append(f"teacher: the class did not end: {r.errors or t.page.texts()[:3]}")
+
+
 async def join(url: str, name: str, board: Board) -> Student:
     """A student opening the class's join link (its QR code)."""
     s = Student(url, page="class", query_string=f"join={board.code}", auto_reruns=True, timeout=120, name=name)

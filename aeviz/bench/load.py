@@ -338,7 +338,6 @@ async def run(a: argparse.Namespace, url: str, pids: list[int]) -> int:
     await asyncio.gather(sample(), *tasks)
     if teacher is not None:
         await asyncio.sleep(4)  # two more board refreshes: the last jobs' cards
-        await teacher.close()
     elapsed = time.monotonic() - t_start
     stall = json.loads(await asyncio.to_thread(lambda: poller.communicate(timeout=120)[0]) or "{}")
 
@@ -365,7 +364,9 @@ async def run(a: argparse.Namespace, url: str, pids: list[int]) -> int:
         print(f"protocol failures: {len(stats.failures)}" + "".join(f"\n  {e}" for e in stats.failures[:10]))
     lost = await persist_check(url, stats) if a.persist_check else []
     summary["lost"] = lost
-    if board is not None:
+    if teacher is not None:  # ended after the persist check: ending a class deletes the models trained for it
+        await classload.end_class(teacher, board)
+        await teacher.close()
         summary["class"] = classload.report(board, a.sessions)
     if a.json:
         Path(a.json).write_text(json.dumps(summary, indent=1))

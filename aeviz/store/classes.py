@@ -115,13 +115,25 @@ def _class(row) -> Class:
 
 
 def open_class(store: Store, teacher_person: str, *, dataset: str, preset: str, param: str, lo: float, hi: float,
-               max_classes: int) -> tuple[Class, str]:  # fmt: skip
-    """A new class, and its teacher link's token (shown once; only its hash is kept)."""
+               max_classes: int, class_hours: float = 24.0) -> tuple[Class, str]:  # fmt: skip
+    """A new class, and its teacher link's token (shown once; only its hash is kept).
+
+    The cap counts the classes being taught: open, opened in the last `class_hours`, with a student in
+    them. A class nobody joined (a curious student's click on Open, a bench's) or one its teacher forgot
+    to end stops counting then, so neither fills a server for the retention's days; what is left of
+    both is deleted with the ended ones. Empty classes have a cap of their own, ten times larger, per
+    hour: opening them costs a row each, and a script must not add them without end."""
     check_range(param, lo, hi)
-    open_now = store._guard(store._scalar, sa.select(sa.func.count()).select_from(schema.classes).where(
-        schema.classes.c.ended.is_(None)))  # fmt: skip
-    if open_now >= max_classes:
-        raise ClassError(f"this server has {open_now} classes open, its most: end one first")
+    c, m, now = schema.classes, schema.members, time.time()
+    taught = sa.select(sa.func.count()).select_from(c).where(
+        c.c.ended.is_(None), c.c.created >= now - class_hours * 3600,
+        sa.exists().where(m.c.class_id == c.c.id, m.c.removed == 0))  # fmt: skip
+    if (n := store._guard(store._scalar, taught)) >= max_classes:
+        raise ClassError(f"this server is teaching {n} classes (opened in the last {class_hours:g} h), "
+                         "its most: end one first, or try again later")  # fmt: skip
+    recent = sa.select(sa.func.count()).select_from(c).where(c.c.ended.is_(None), c.c.created >= now - 3600)
+    if (n := store._guard(store._scalar, recent)) >= 10 * max_classes:
+        raise ClassError(f"{n} classes were opened on this server in the last hour, its most: try again later")
     token = secrets.token_urlsafe(16)
     for _ in range(10):  # a code taken already (1 in 900 million per open class): another
         row = dict(id=secrets.token_hex(16), code=new_code(), teacher=_hash(token), teacher_person=person_key(teacher_person),

@@ -67,7 +67,7 @@ def open_class(preset: str, param: str, lo: float, hi: float) -> str:
         raise book.ClassError("opening a class needs the store and a browser that keeps cookies")
     dataset = _check(preset, param, lo, hi)
     c, token = book.open_class(store(), who, dataset=dataset, preset=preset, param=param, lo=lo, hi=hi,
-                               max_classes=LIMITS.max_classes)  # fmt: skip
+                               max_classes=LIMITS.max_classes, class_hours=LIMITS.class_hours)  # fmt: skip
     st.session_state[TEACH] = c.id
     return token
 
