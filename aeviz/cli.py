@@ -256,9 +256,13 @@ def cmd_serve(a: argparse.Namespace) -> int:
 def cmd_dask_tls(a: argparse.Namespace) -> int:
     from aeviz import processes
 
-    had = (a.folder / "key.pem").is_file() and (a.folder / "ca.pem").is_file()
-    env = processes.make_tls(a.folder, keep=not a.new)
-    print(f"{'kept the pair already in' if had and not a.new else 'wrote ca.pem and key.pem to'} {a.folder} (mode 0700)")
+    folder = a.folder.resolve()
+    kept = not a.new and processes.tls_usable(folder)
+    env = processes.make_tls(folder, keep=not a.new)
+    if kept:
+        print(f"kept the pair already in {folder} (valid for {processes.TLS_RENEW_DAYS} days more at least)")
+    else:  # a new pair: whatever still holds the old one must read this one
+        print(f"wrote a new ca.pem and key.pem to {folder} (mode 0700; valid for a year): restart every Dask process and replica")
     print("Give the scheduler, every worker and every replica this environment (with the folder mounted there):")
     print("\n".join(f"{k}={v}" for k, v in env.items()))
     return 0

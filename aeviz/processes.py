@@ -110,23 +110,46 @@ WORKER = [sys.executable, "-m", "distributed.cli.dask_worker", "--nthreads", "1"
 SCHEDULER_ENV = {"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0", "DASK_DISTRIBUTED__ADMIN__LOW_LEVEL_LOG_LENGTH": "50"}
 
 
+TLS_RENEW_DAYS = 30  # a kept pair this close to its end (Security.temporary's certificates last a year) is replaced
+
+
 def make_tls(folder: Path, keep: bool = False) -> dict[str, str]:
     """TLS for one cluster, made in `folder` (0700): a self-signed certificate that is its own CA, for
-    every role; with `keep`, the pair already there is kept (a deployment's containers restart one by
-    one and must go on trusting each other). Returns the Dask configuration, as environment, under which
-    the scheduler, the workers and the app's clients accept only each other, encrypted."""
+    every role; with `keep`, a usable pair already there is kept (a deployment's containers restart one
+    by one and must go on trusting each other). Returns the Dask configuration, as environment, under
+    which the scheduler, the workers and the app's clients accept only each other, encrypted."""
     from distributed.security import Security
 
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     folder.chmod(0o700)  # mkdir's mode is masked by the umask
     ca, key = folder / "ca.pem", folder / "key.pem"
-    if not (keep and ca.is_file() and key.is_file()):
+    if not (keep and tls_usable(folder)):
         made = Security.temporary()  # one key and certificate, in memory: written once, readable by this user only
-        key.unlink(missing_ok=True)
-        key.touch(mode=0o600)
-        key.write_text(made.tls_scheduler_key)
-        ca.write_text(made.tls_ca_file)
+        for path, text in ((key, made.tls_scheduler_key), (ca, made.tls_ca_file)):
+            part = path.with_suffix(".part")
+            part.unlink(missing_ok=True)
+            part.touch(mode=0o600)
+            part.write_text(text)
+            os.replace(part, path)  # a pair cut short by a crash does not match, and is made again (tls_usable)
     return tls_env(folder)
+
+
+def tls_usable(folder: Path) -> bool:
+    """The pair in `folder` is a certificate and its own key, valid for TLS_RENEW_DAYS more."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        cert = x509.load_pem_x509_certificate((folder / "ca.pem").read_bytes())
+        key = serialization.load_pem_private_key((folder / "key.pem").read_bytes(), password=None)
+    except (OSError, ValueError, TypeError):
+        return False
+    left = cert.not_valid_after_utc - datetime.datetime.now(datetime.UTC)
+    return (
+        left > datetime.timedelta(days=TLS_RENEW_DAYS) and cert.public_key().public_numbers() == key.public_key().public_numbers()
+    )
 
 
 def tls_env(folder: Path | str) -> dict[str, str]:

@@ -111,7 +111,7 @@ def _taught(store, n: int) -> list:
     """n classes, each with a student in it."""
     made = [_open(store)[0] for _ in range(n)]
     for k, c in enumerate(made):
-        book.join(store, c.code, f"person:student{k}", max_students=30)
+        book.join(store, c.code, f"person:student{k}", max_students=30, max_classes=5)
     return made
 
 
@@ -121,11 +121,27 @@ def test_a_server_teaches_at_most_so_many_classes_at_once(store):
         _open(store)
 
 
+def test_classes_opened_before_their_students_come_are_held_to_the_cap_at_their_first_join(store):
+    """Seven teachers open at once, before any student joins: all open, and five are taught."""
+    opened = [_open(store)[0] for _ in range(7)]
+    for k, c in enumerate(opened[:5]):
+        book.join(store, c.code, f"person:s{k}", max_students=30, max_classes=5)
+    with pytest.raises(book.ClassError, match="teaching 5 classes, its most: your class opens to students when"):
+        book.join(store, opened[5].code, "person:s5", max_students=30, max_classes=5)
+    book.join(store, opened[0].code, "person:s6", max_students=30, max_classes=5)  # a taught class takes more
+    book.end(store, opened[1].id)
+    _, me = book.join(store, opened[5].code, "person:s5", max_students=30, max_classes=5)  # one ended: a place
+    assert not me.removed and me.nickname
+
+
 def test_classes_nobody_joined_do_not_fill_the_server_but_a_flood_of_them_is_refused(store):
-    """A curious student's click on Open a class costs a row, not a class's place; 50 in an hour are refused."""
+    """A curious student's click on Open a class costs a row, not a class's place; 50 in an hour are
+    refused, ended ones too (opening and ending in a loop is a flood as well)."""
     _taught(store, 3)
-    for _ in range(46):  # empty: never counted as taught
-        _open(store)
+    for k in range(46):  # empty: never counted as taught
+        made, _ = _open(store)
+        if k % 2:
+            book.end(store, made.id)
     _taught(store, 1)  # the fourth taught class still opens
     with pytest.raises(book.ClassError, match="50 classes were opened on this server in the last hour"):
         _open(store)

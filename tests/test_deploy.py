@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -160,18 +161,45 @@ def _manifest_dask(where: str) -> dict[str, tuple[list[str], dict[str, str]]]:
     if where == "compose":
         services = yaml.safe_load((DEPLOY / "compose.yaml").read_text())["services"]
         names = {"dask-tls": "dask-tls", "scheduler": "dask-scheduler", "worker": "dask-worker", "app": "app-1"}
-        return {role: (services[n].get("command", []), services[n].get("environment", {})) for role, n in names.items()}
+        return {
+            role: (services[n].get("command", []), services[n].get("environment", {}),
+                   services[n]["healthcheck"].get("test", [None])[1:])
+            for role, n in names.items()
+        }  # fmt: skip
     docs = _docs(DEPLOY / "k8s" / "dask.yaml") + _docs(DEPLOY / "k8s" / "aeviz.yaml")
     pods = {d["metadata"]["name"]: d["spec"]["template"]["spec"]["containers"][0] for d in docs if d["kind"] == "Deployment"}
 
     def env(c: dict) -> dict[str, str]:
         return {e["name"]: e["value"] for e in c["env"] if "value" in e}  # the Secrets' values are the store's
 
-    return {
-        "scheduler": (pods["dask-scheduler"]["args"], env(pods["dask-scheduler"])),
-        "worker": (pods["dask-worker"]["args"], env(pods["dask-worker"])),
-        "app": ([], env(pods["aeviz"])),
-    }
+    def probe(c: dict) -> list[str]:
+        return c["livenessProbe"].get("exec", {}).get("command", [])
+
+    return {role: (pods[n].get("args", []) if role != "app" else [], env(pods[n]), probe(pods[n]))
+            for role, n in (("scheduler", "dask-scheduler"), ("worker", "dask-worker"), ("app", "aeviz"))}  # fmt: skip
+
+
+def test_a_kept_dask_key_is_replaced_when_it_is_damaged_or_near_its_end(tmp_path, site_pem):
+    """`dask-tls` runs at every `docker compose up`: it keeps a usable pair, and replaces one whose key is
+    not the certificate's (a crash between the two writes) or whose certificate ends within 30 days."""
+    from aeviz import processes
+
+    folder = tmp_path / "tls"
+    processes.make_tls(folder)
+    first = (folder / "key.pem").read_bytes()
+    processes.make_tls(folder, keep=True)
+    assert (folder / "key.pem").read_bytes() == first and processes.tls_usable(folder)
+    (folder / "key.pem").write_bytes(site_pem.read_bytes().split(b"-----END CERTIFICATE-----\n")[1])  # another key
+    assert not processes.tls_usable(folder)
+    processes.make_tls(folder, keep=True)
+    assert processes.tls_usable(folder) and (folder / "key.pem").read_bytes() != first
+    (folder / "ca.pem").write_bytes(
+        site_pem.read_bytes().split(b"-----END CERTIFICATE-----\n")[0] + b"-----END CERTIFICATE-----\n"
+    )
+    (folder / "key.pem").write_bytes(site_pem.read_bytes().split(b"-----END CERTIFICATE-----\n")[1])
+    assert not processes.tls_usable(folder), "the site certificate ends in a day: inside the 30 days"
+    processes.make_tls(folder, keep=True)
+    assert processes.tls_usable(folder)
 
 
 @pytest.mark.parametrize("where", ["compose", "k8s"])
@@ -179,6 +207,7 @@ def test_every_dask_process_and_replica_in_the_manifests_has_the_clusters_tls_se
     from aeviz.processes import tls_env
 
     roles = _manifest_dask(where)
+    assert all(roles[r][2][:3] == ["python", "-m", "aeviz.probe"] for r in ("scheduler", "worker")), "TLS-aware probes"
     for role in ("scheduler", "worker", "app"):
         assert tls_env("/var/lib/dask-tls").items() <= roles[role][1].items(), role
     assert "tls://dask-scheduler:8786" in [roles["app"][1]["AEVIZ_SCHEDULER"], *roles["worker"][0]]
@@ -199,10 +228,10 @@ def test_the_manifests_dask_cluster_runs_jobs_over_tls_and_refuses_a_client_with
 
     tls, port = tmp_path / "tls", processes.free_port()
     roles = _manifest_dask(where)
-    make = roles.get("dask-tls", (["python", "-m", "aeviz", "dask-tls", "/var/lib/dask-tls"], {}))[0]
+    make = roles.get("dask-tls", (["python", "-m", "aeviz", "dask-tls", "/var/lib/dask-tls"], {}, []))[0]
 
-    def here(value: str) -> str:  # the mount and the scheduler's name, as this machine has them
-        return value.replace("/var/lib/dask-tls", str(tls)).replace("dask-scheduler:8786", f"127.0.0.1:{port}")
+    def here(value: str) -> str:  # the mount and the scheduler's address, as this machine has them
+        return value.replace("/var/lib/dask-tls", str(tls)).replace("dask-scheduler:", "127.0.0.1:").replace(":8786", f":{port}")
 
     def cmd(args: list[str]) -> list[str]:
         exe = {"dask": str(Path(sys.executable).parent / "dask"), "python": sys.executable}
@@ -236,5 +265,22 @@ def test_the_manifests_dask_cluster_runs_jobs_over_tls_and_refuses_a_client_with
             refused = subprocess.run([sys.executable, "-c", stranger, address], env=env("app") | {
                 k: "" for k in env("app") if k.startswith("DASK_")}, capture_output=True, text=True, timeout=120)  # fmt: skip
             assert refused.returncode != 0 and "Error" in refused.stderr, address
+        before = len((tmp_path / "scheduler.log").read_text())  # the stranger above was warned of, rightly
+        for role in ("scheduler", "worker"):  # their health probes: a TLS handshake, not a bare connection
+            answered = subprocess.run(cmd(roles[role][2]), env=env(role), capture_output=True, text=True, timeout=60)
+            assert answered.returncode == 0, (role, answered.stderr)
+        time.sleep(1)
+        probed = (tmp_path / "scheduler.log").read_text()[before:]
+        assert "TLS handshake failed" not in probed and "closed before handshake" in probed, probed
     finally:
         processes.stop(procs)
+    gone = subprocess.run(cmd(roles["scheduler"][2]), env=env("scheduler"), capture_output=True, text=True, timeout=60)
+    assert gone.returncode == 1 and "does not answer" in gone.stderr
+
+
+def test_the_dask_probe_says_what_is_wrong(capsys):
+    from aeviz import probe
+    from aeviz.processes import free_port
+
+    assert probe.main([]) == 2 and "usage" in capsys.readouterr().err
+    assert probe.main([f"127.0.0.1:{free_port()}"]) == 1 and "does not answer" in capsys.readouterr().err

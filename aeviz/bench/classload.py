@@ -64,9 +64,16 @@ async def open_class(url: str, board: Board) -> Student:
     return t
 
 
+async def leave_board(t: Student) -> None:
+    """The teacher goes to a page that does not refresh by itself: the board's figures end here."""
+    t.on_auto_rerun = None
+    await t.switch_page("Overview")
+
+
 async def end_class(t: Student, board: Board) -> None:
     """The teacher ends the class, as at the end of a lesson: a bench leaves no class open behind it
     (each counts against the server's open classes for a day). A failure is reported, not raised."""
+    await t.switch_page("Class board")
     await t.set_widget("bd_sure", True)
     r = await t.click("bd_end")
     if r.errors or any(board.code in text for text in t.page.texts()):

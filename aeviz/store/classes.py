@@ -124,14 +124,11 @@ def open_class(store: Store, teacher_person: str, *, dataset: str, preset: str, 
     both is deleted with the ended ones. Empty classes have a cap of their own, ten times larger, per
     hour: opening them costs a row each, and a script must not add them without end."""
     check_range(param, lo, hi)
-    c, m, now = schema.classes, schema.members, time.time()
-    taught = sa.select(sa.func.count()).select_from(c).where(
-        c.c.ended.is_(None), c.c.created >= now - class_hours * 3600,
-        sa.exists().where(m.c.class_id == c.c.id, m.c.removed == 0))  # fmt: skip
-    if (n := store._guard(store._scalar, taught)) >= max_classes:
+    if (n := _taught(store, class_hours)) >= max_classes:
         raise ClassError(f"this server is teaching {n} classes (opened in the last {class_hours:g} h), "
                          "its most: end one first, or try again later")  # fmt: skip
-    recent = sa.select(sa.func.count()).select_from(c).where(c.c.ended.is_(None), c.c.created >= now - 3600)
+    c = schema.classes
+    recent = sa.select(sa.func.count()).select_from(c).where(c.c.created >= time.time() - 3600)  # ended ones too
     if (n := store._guard(store._scalar, recent)) >= 10 * max_classes:
         raise ClassError(f"{n} classes were opened on this server in the last hour, its most: try again later")
     token = secrets.token_urlsafe(16)
@@ -145,6 +142,15 @@ def open_class(store: Store, teacher_person: str, *, dataset: str, preset: str, 
         except IntegrityError:
             continue
     raise ClassError("no free code: try again")
+
+
+def _taught(store: Store, class_hours: float) -> int:
+    """Classes being taught: open, opened in the last `class_hours`, with a student in them."""
+    c, m = schema.classes, schema.members
+    query = sa.select(sa.func.count()).select_from(c).where(
+        c.c.ended.is_(None), c.c.created >= time.time() - class_hours * 3600,
+        sa.exists().where(m.c.class_id == c.c.id, m.c.removed == 0))  # fmt: skip
+    return store._guard(store._scalar, query)
 
 
 def _insert(store: Store, table, row: dict) -> None:
@@ -221,8 +227,11 @@ def _nickname(taken: set[str]) -> str:
     return f"{secrets.choice(ADJECTIVES)} {secrets.choice(ANIMALS)} {secrets.randbelow(100)}"
 
 
-def join(store: Store, code: str, person: str, *, max_students: int) -> tuple[Class, Member]:
-    """A student joins the class of `code` (or is in it already); ClassError says why not."""
+def join(store: Store, code: str, person: str, *, max_students: int, max_classes: int | None = None,
+         class_hours: float = 24.0) -> tuple[Class, Member]:  # fmt: skip
+    """A student joins the class of `code` (or is in it already); ClassError says why not. The first
+    student makes a class taught: with `max_classes`, not past the server's cap (classes opened at
+    once, before any student joined, are all let open: the cap holds here)."""
     code = normal_code(code)
     if len(code) != CODE_LENGTH or any(ch not in ALPHABET for ch in code):
         raise ClassError(f"a class code is {CODE_LENGTH} letters and digits, like {new_code()}")
@@ -242,6 +251,9 @@ def join(store: Store, code: str, person: str, *, max_students: int) -> tuple[Cl
         existing = store._guard(store._rows, sa.select(m.c.slot, m.c.nickname).where(m.c.class_id == c.id))
         if len(existing) >= max_students:
             raise ClassError(f"this class has {len(existing)} students, the most a class takes")
+        if not existing and max_classes is not None and (n := _taught(store, class_hours)) >= max_classes:
+            raise ClassError(f"this server is teaching {n} classes, its most: your class opens to students when one "
+                             "of them ends; ask your teacher")  # fmt: skip
         slot = len(existing)
         row = dict(class_id=c.id, person=person_key(person), nickname=_nickname({r.nickname for r in existing}),
                    value=value_for(c.param, c.lo, c.hi, slot), slot=slot, respins=0, removed=0, joined=time.time())  # fmt: skip

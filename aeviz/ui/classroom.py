@@ -99,7 +99,8 @@ def join(code: str) -> str:
     who = state.lasting_person()
     if who is None:
         raise book.ClassError("joining a class needs the store and a browser that keeps cookies")
-    c, me = book.join(store(), code, who, max_students=LIMITS.max_class_students)
+    c, me = book.join(store(), code, who, max_students=LIMITS.max_class_students, max_classes=LIMITS.max_classes,
+                       class_hours=LIMITS.class_hours)  # fmt: skip
     mine(force=True)
     name, *_ = book.PARAMS[c.param]
     return f"You joined class {c.code} as “{me.nickname}”: your {name} is {me.value:g}. Train it on the Train page."

@@ -118,7 +118,9 @@ def follow(job_id: str, *, caption: str = "", on_end=None, stop: str | None = No
         job = state.service().view(job_id)
         if job is None:
             return
-        if not job.active or _waiting(job) != waiting:
+        # to the running pace once the job is about to start; never back (an ETA that grows again would
+        # make the page flap between the two)
+        if not job.active or (waiting and not _waiting(job)):
             if not job.active and on_end is not None:
                 on_end(job)
             st.rerun()  # the whole page: the result, or the running job's figures
@@ -127,7 +129,7 @@ def follow(job_id: str, *, caption: str = "", on_end=None, stop: str | None = No
         job_status(job)
         if stop and st.button("Stop", key=f"{stop}_{'queued' if waiting else 'running'}", icon=":material/stop:"):
             state.service().cancel(job_id)
-        if live is not None and job.state == "running":
+        if live is not None and job.state != "queued":  # running, or stopping: its curves stay
             live(job)
 
     # two fragments, not one with two intervals: a fragment is known by its function and its place on the
@@ -149,10 +151,16 @@ def follow(job_id: str, *, caption: str = "", on_end=None, stop: str | None = No
 
 
 def _waiting(job) -> bool:
-    """Behind another job in the queue. The job next in line is followed at the running pace: it
-    starts when a worker frees, and a short job (20 epochs of the shipped sample take 2 s) had ended
-    before the 3 s pace saw it run, so its student never saw its progress."""
-    return job.state == "queued" and (job.position is None or job.position > 0)
+    """Behind other jobs in the queue. A job about to start (next in line, or due within a few
+    seconds when several workers free) is followed at the running pace: a short job (20 epochs of the
+    shipped sample take 2 s) had ended before the 3 s pace saw it run, and its student never saw its
+    progress."""
+    if job.state != "queued":
+        return False
+    return not (job.position == 0 or (job.eta is not None and job.eta <= SOON_S))
+
+
+SOON_S = 3.0  # the waiting pace: a job due sooner than that is followed at the running one
 
 
 SAVED = {"saved": ":material/cloud_done: saved", "saving": ":material/cloud_upload: saving…"}
