@@ -74,7 +74,7 @@ async def end_class(t: Student, board: Board) -> None:
     """The teacher ends the class, as at the end of a lesson: a bench leaves no class open behind it
     (each counts against the server's open classes for a day). A failure is reported, not raised."""
     await t.switch_page("Class board")
-    await t.set_widget("bd_sure", True)
+    await t.click("bd_end_ask")
     r = await t.click("bd_end")
     if r.errors or any(board.code in text for text in t.page.texts()):
         board.failures.append(f"teacher: the class did not end: {r.errors or t.page.texts()[:3]}")

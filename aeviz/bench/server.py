@@ -75,6 +75,12 @@ SETTLED = """([since, quiet]) => {
   return state === 'notRunning' && last > (since ?? window.__releases.at(-1)) && performance.now() - last > quiet;
 }"""
 
+# Quiet: the script is not running and the DOM has not changed for `quiet` ms since `start`.
+QUIET = """([start, quiet]) => {
+  const state = document.querySelector("[data-testid='stApp']").getAttribute('data-test-script-state');
+  return state === 'notRunning' && performance.now() - Math.max(start, window.__changes.at(-1) || 0) > quiet;
+}"""
+
 
 def settle(page, action, quiet_ms: int = 300, timeout: int = 60000) -> None:
     """Do `action`, which makes the app run, and return once the page shows that run's end."""
@@ -83,6 +89,16 @@ def settle(page, action, quiet_ms: int = 300, timeout: int = 60000) -> None:
     since = page.evaluate("performance.now()")
     action()
     page.wait_for_function(SETTLED, arg=[since, quiet_ms], timeout=timeout, polling=50)
+
+
+def quiet(page, quiet_ms: int = 500, timeout: int = 60000) -> None:
+    """Wait until the app is not running and its page has not changed for `quiet_ms`: after a page
+    load, whose first run may ask for another (a session restoring its person's work), before the
+    next action. A click during that second run could land on an element being replaced, and be lost."""
+    page.locator("[data-testid='stApp']").wait_for(state="attached", timeout=timeout)
+    page.evaluate(OBSERVER)
+    start = page.evaluate("performance.now()")
+    page.wait_for_function(QUIET, arg=[start, quiet_ms], timeout=timeout, polling=50)
 
 
 def wait_for_app_run(page, timeout: int = 60000) -> None:

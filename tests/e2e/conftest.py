@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from aeviz.bench import server
-from aeviz.bench.server import settle, wait_for_app_run
+from aeviz.bench.server import quiet, settle, wait_for_app_run
 
-__all__ = ["settle", "wait_for_app_run"]
+__all__ = ["quiet", "settle", "wait_for_app_run"]
 
 
 @pytest.fixture(scope="session")

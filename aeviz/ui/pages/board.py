@@ -57,12 +57,24 @@ def controls() -> None:
                 st.rerun()
             except book.ClassError as e:
                 st.error(f"Can't set it: {e}.")
+        # two buttons, not a checkbox and a button: a button's click survives when Streamlit merges it with
+        # the live fragment's rerun, a checkbox's new value did not always (the browser test lost it about 1 run in 5)
         st.markdown("**End the class**: the code and the teacher link stop working, then the class's models are deleted.")
-        sure = st.checkbox("Yes, end it", key="bd_sure")
-        if st.button("End class", key="bd_end", type="primary", disabled=not sure, icon=":material/stop_circle:"):
+        if st.session_state.get(state.ENDING) != c.id:
+            if st.button("End class…", key="bd_end_ask", icon=":material/stop_circle:"):
+                st.session_state[state.ENDING] = c.id
+                st.rerun()
+            return
+        st.warning(f"End class {c.code} now? This cannot be undone.", icon=":material/warning:")
+        yes, no = st.columns(2)
+        if no.button("Keep it", key="bd_end_keep"):
+            st.session_state.pop(state.ENDING, None)
+            st.rerun()
+        if yes.button("Yes, end it", key="bd_end", type="primary", icon=":material/stop_circle:"):
             shas = book.end(classroom.store(), c.id)
             state.keeper().submit(None, lambda s: s.drop_unused(shas))  # the blobs, in the background
             st.session_state.pop(classroom.TEACH, None)
+            st.session_state.pop(state.ENDING, None)
             state.notice(f"Class {c.code} has ended: its code no longer works, and its models are deleted.")
             st.rerun()
 

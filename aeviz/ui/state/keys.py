@@ -65,6 +65,7 @@ PROJECT_UPLOADED = "pj_uploaded"  # the last project file imported (not imported
 RESUME_SEEN = "pj_seen"  # the resume link has shown by itself once in this session
 SHOW_RESUME = "pj_resume"  # the resume link is shown
 TEACHER_LINK = "cl_token"  # a class's teacher link, shown once after opening the class
+ENDING = "bd_ending"  # the class id whose teacher asked to end it: the board asks again before it does
 
 BUILTIN = ("mnist", "fashion")
 TOY = {"patterns": "Tutorial 10's five 3×3 patterns", "random": "100 random 10×10 images"}
